@@ -1,0 +1,50 @@
+/**
+ * The composition root: shared HTTP plumbing first (order matters in Elysia: a hook only
+ * applies to routes registered after it), then every feature in one visible list, mounted
+ * under the path of IMBI_API_URL. /openapi.json and /docs stay at the root.
+ */
+import { Elysia } from "elysia";
+import { swagger } from "@elysiajs/swagger";
+import type { Settings } from "./config/settings.ts";
+import type { Infra } from "./infra/clients.ts";
+import type { Logger } from "./infra/logger.ts";
+import { errorHandler } from "./http/errors.ts";
+import { requestContext } from "./http/request-context.ts";
+import { corsPlugin } from "./http/cors.ts";
+import { apiPrefix } from "./http/urls.ts";
+import { docsRoutes } from "./features/docs/routes.ts";
+import { statusRoutes } from "./features/status/routes.ts";
+import { createStatusService } from "./features/status/service.ts";
+import { VERSION } from "./version.ts";
+
+export interface AppDeps {
+  settings: Settings;
+  infra: Infra;
+  logger: Logger;
+}
+
+export function createApp({ settings, infra, logger }: AppDeps) {
+  const currentStatus = createStatusService({
+    infra, logger, bucket: settings.storage.bucket, version: VERSION, environment: settings.server.environment,
+  });
+
+  const api = new Elysia({ name: "imbi.api", prefix: apiPrefix(settings.server) })
+    .use(statusRoutes(currentStatus));
+
+  return new Elysia({ name: "imbi" })
+    .use(errorHandler(logger))
+    .use(requestContext({ logger, forwardedAllowIps: settings.server.forwarded_allow_ips }))
+    .use(corsPlugin(settings.server.cors_allowed_origins))
+    // path === specPath: the plugin's own UI page (which loads scripts from a CDN) is replaced by the spec.
+    .use(swagger({
+      path: "/openapi.json",
+      specPath: "/openapi.json",
+      documentation: {
+        info: { title: "Imbi", version: VERSION, description: "DevOps service-management platform API" },
+      },
+    }))
+    .use(docsRoutes())
+    .use(api);
+}
+
+export type App = ReturnType<typeof createApp>;

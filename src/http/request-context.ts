@@ -1,0 +1,40 @@
+/**
+ * Per-request plumbing every route shares: a request id (echoed as X-Request-Id), the
+ * trusted client info, and one structured access-log line per response.
+ */
+import { Elysia } from "elysia";
+import { nanoid } from "nanoid";
+import type { Logger } from "../infra/logger.ts";
+import { createIpMatcher } from "../lib/ip.ts";
+import { resolveClient } from "./client-info.ts";
+
+const INCOMING_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Health probes hit /status constantly; their access lines go to debug. */
+const QUIET_PATHS = /\/status$/;
+
+export function requestContext(options: { logger: Logger; forwardedAllowIps: string }) {
+  const trusted = createIpMatcher(options.forwardedAllowIps);
+  return new Elysia({ name: "imbi.request-context" })
+    .derive({ as: "global" }, ({ request, server, set }) => {
+      const incoming = request.headers.get("x-request-id");
+      const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : nanoid();
+      set.headers["x-request-id"] = requestId;
+      const peer = server?.requestIP(request)?.address ?? "";
+      return { requestId, client: resolveClient(request, peer, trusted), startedAt: performance.now() };
+    })
+    .onAfterResponse({ as: "global" }, (ctx) => {
+      const { request, set, route } = ctx;
+      // derive() has not run when routing failed before it (e.g. 404); fall back gracefully.
+      const { requestId, client, startedAt } = ctx as unknown as Partial<{ requestId: string; client: { ip: string }; startedAt: number }>;
+      const path = new URL(request.url).pathname;
+      const status = typeof set.status === "number" ? set.status : 200;
+      const line = {
+        request_id: requestId, method: request.method, path, route: route || undefined, status,
+        duration_ms: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100,
+        client_ip: client?.ip, user_agent: request.headers.get("user-agent") ?? undefined,
+      };
+      if (QUIET_PATHS.test(path) && status < 400) options.logger.debug(line, "request");
+      else options.logger.info(line, "request");
+    });
+}
