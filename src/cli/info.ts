@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { effectiveSettings, formatAsToml } from "../config/describe.ts";
 import { generateFernetKey } from "../lib/fernet.ts";
 import { apiPrefix } from "../http/urls.ts";
-import { VERSION } from "../version.ts";
+import { COMMIT, VERSION } from "../version.ts";
 import { loadConfigOrExit } from "./load-config.ts";
 
 export function printConfig(options: { json?: boolean }): void {
@@ -14,7 +14,7 @@ export function printConfig(options: { json?: boolean }): void {
 }
 
 export function printVersion(): void {
-  console.log(`imbi ${VERSION} (bun ${Bun.version}, ${process.platform}-${process.arch})`);
+  console.log(`imbi ${VERSION} (commit ${COMMIT}, bun ${Bun.version}, ${process.platform}-${process.arch})`);
 }
 
 export function printSecrets(): void {

@@ -25,7 +25,7 @@ async function withInfra(work: (ctx: ReturnType<typeof setUp>) => Promise<void>)
 
 function setUp() {
   const { settings } = loadConfigOrExit();
-  const logger = createLogger({ level: process.env.IMBI_LOG_LEVEL ?? "warn" });
+  const logger = createLogger({ level: settings.server.log_level });
   return { settings, logger, infra: createInfra(settings) };
 }
 

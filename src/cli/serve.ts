@@ -15,7 +15,7 @@ const DRAIN_TIMEOUT_MS = 25_000;
 
 export async function serve(): Promise<void> {
   const { settings, warnings } = loadConfigOrExit();
-  const logger = createLogger();
+  const logger = createLogger({ level: settings.server.log_level });
   for (const warning of warnings) logger.warn(warning);
 
   const infra = createInfra(settings);

@@ -44,6 +44,8 @@ function urlCheck(schemes: string[]) {
   };
 }
 
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+
 export const ENVIRONMENTS = ["development", "testing", "staging", "production"] as const;
 
 export const ServerSettings = Type.Object({
@@ -75,6 +77,9 @@ export const ServerSettings = Type.Object({
     default: "",
     description: "Public URL of the API including its path prefix (e.g. https://imbi.example.com/api); empty = http://{host}:{port}",
   }), { env: "IMBI_API_URL", expected: "an http(s) URL", check: urlCheck(["http", "https"]) }),
+  log_level: setting(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), {
+    default: "info", description: "Minimum level of the JSON log lines written to stdout",
+  }), { env: "IMBI_API_LOG_LEVEL", addition: true, expected: LOG_LEVELS.join(" | ") }),
   reload_dirs: setting(Type.Array(Type.String(), {
     default: [],
     description: "Extra directories watched by `imbi serve --dev` (OS path-separator separated in the env var)",

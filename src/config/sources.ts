@@ -69,9 +69,18 @@ export interface TomlFile {
 export function configFilePaths(options: LocatedOptions): string[] {
   return [
     join(options.cwd ?? process.cwd(), "config.toml"),
-    join(options.home ?? homedir(), ".config", "imbi", "config.toml"),
+    join(options.home ?? userHome(), ".config", "imbi", "config.toml"),
     options.systemFile ?? "/etc/imbi/config.toml",
   ];
+}
+
+/** $HOME, else the passwd entry; a uid without either (some containers) has no user file. */
+function userHome(): string {
+  try {
+    return process.env.HOME || homedir();
+  } catch {
+    return "/nonexistent";
+  }
 }
 
 export function readTomlFiles(options: LocatedOptions, problems: string[]): TomlFile[] {

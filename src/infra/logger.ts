@@ -15,7 +15,7 @@ export const REDACT_PATHS = [
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.IMBI_LOG_LEVEL ?? "info",
+      level: options.level ?? "info",
       base: { service: "imbi" },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -3,6 +3,9 @@
  * executable carries them; tests/infra/migration-files.test.ts fails when a file in
  * migrations/ is missing from these lists.
  */
+import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
+import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
+
 export interface Migration {
   version: number;
   name: string;
@@ -18,4 +21,8 @@ export function migration(file: string, sql: string): Migration {
 
 export const POSTGRES_MIGRATIONS: Migration[] = [];
 
-export const CLICKHOUSE_MIGRATIONS: Migration[] = [];
+/** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */
+export const CLICKHOUSE_MIGRATIONS: Migration[] = [
+  migration("0001_events.sql", chEvents),
+  migration("0002_operations_log.sql", chOperationsLog),
+];
