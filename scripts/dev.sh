@@ -57,7 +57,8 @@ run_tests() {
   if ! tsc --noEmit -p . 2>&1 | tee "$output"; then status=1; fi
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   log "bun test"
-  "$BUN" test "$@" 2>&1 | tee -a "$output" || true
+  # Tests start real servers and processes; slow CI machines need more than bun's 5 s default.
+  "$BUN" test --timeout 30000 "$@" 2>&1 | tee -a "$output" || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   if [ "$started" -eq 1 ]; then
     log "stopping the service stack"

@@ -6,6 +6,7 @@ import type { TObject } from "@sinclair/typebox";
 import { SECTIONS } from "./settings.ts";
 import { metaOf } from "./setting.ts";
 import { describeSource } from "./sources.ts";
+import { tomlValue } from "./document.ts";
 import type { LoadedConfig } from "./load.ts";
 
 export const REDACTED = "<redacted>";
@@ -54,8 +55,7 @@ export function formatAsToml(rows: EffectiveSetting[]): string {
       lines.push(`[${row.section}]`);
       current = row.section;
     }
-    const value = row.value === null ? "# (unset)" : JSON.stringify(row.value);
-    const assignment = row.value === null ? `# ${row.key} =` : `${row.key} = ${value}`;
+    const assignment = row.value === null ? `# ${row.key} =` : `${row.key} = ${tomlValue(row.value)}`;
     lines.push(`${assignment.padEnd(44)} # ${row.env} <- ${row.source}`);
   }
   return lines.join("\n");

@@ -11,6 +11,16 @@ function rows(): { section: string; key: string; schema: TSchema }[] {
     Object.entries(object.properties).map(([key, schema]) => ({ section, key, schema })));
 }
 
+/** A TOML inline value: JSON's string escapes are valid TOML; objects become inline tables. */
+export function tomlValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(tomlValue).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const key = (k: string) => (/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k));
+    return `{ ${Object.entries(value).map(([k, v]) => `${key(k)} = ${tomlValue(v)}`).join(", ")} }`;
+  }
+  return JSON.stringify(value);
+}
+
 const describe = (schema: TSchema) => String((schema as { description?: string }).description ?? "");
 
 export function renderExampleToml(): string {
@@ -30,7 +40,7 @@ export function renderExampleToml(): string {
     out.push(`# ${describe(schema)}${meta.addition ? " (Imbi addition)" : ""}`, `# env: ${meta.env}`);
     const value = (schema as { default?: unknown }).default;
     if (meta.secret || value === null || value === undefined) out.push(`# ${key} = ...`);
-    else out.push(`${key} = ${JSON.stringify(value)}`);
+    else out.push(`${key} = ${tomlValue(value)}`);
   }
   return `${out.join("\n")}\n`;
 }

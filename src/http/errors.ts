@@ -70,7 +70,9 @@ function locOf(where: string, path: string): (string | number)[] {
 export function toValidationDetails(error: ValidationError): ValidationDetail[] {
   const byPath = new Map<string, ValidationDetail>();
   for (const e of error.all as { path: string; message: string; value?: unknown; type?: ValueErrorType }[]) {
-    const type = (e.type !== undefined && TYPE_NAMES[e.type]) || "value_error";
+    // JSON cannot carry `undefined`: a failing location without a value was never sent.
+    const absent = !("value" in e) || e.value === undefined;
+    const type = absent ? "missing" : (e.type !== undefined && TYPE_NAMES[e.type]) || "value_error";
     const existing = byPath.get(e.path);
     if (existing && (existing.type === "missing" || type !== "missing")) continue;
     byPath.set(e.path, {

@@ -5,11 +5,14 @@
  * then creates the database and tables. A ClickHouse that stays down leaves the server
  * running degraded: analytics are optional to serving the catalog.
  */
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "./logger.ts";
 import { retry, withTimeout } from "./retry.ts";
 import { CLICKHOUSE_MIGRATIONS, type Migration } from "./migration-files.ts";
+
+/** The client's own console warnings would duplicate (and bypass) our structured log lines. */
+const QUIET = { level: ClickHouseLogLevel.OFF };
 
 export interface ClickHouseTarget {
   url: string;
@@ -32,7 +35,7 @@ export function parseClickHouseUrl(raw: string): ClickHouseTarget {
 
 export function createClickHouse(settings: Settings["clickhouse"]): ClickHouseClient {
   const target = parseClickHouseUrl(settings.url);
-  return createClient({ ...target, request_timeout: Math.ceil(settings.connect_timeout * 1000) });
+  return createClient({ ...target, request_timeout: Math.ceil(settings.connect_timeout * 1000), log: QUIET });
 }
 
 export async function pingClickHouse(client: ClickHouseClient, timeoutMs = 2000): Promise<void> {
@@ -49,7 +52,7 @@ export async function initClickHouse(
   const target = parseClickHouseUrl(settings.url);
   await retry(async () => {
     // The configured database may not exist yet, so the first contact goes to `default`.
-    const bootstrap = createClient({ ...target, database: "default", request_timeout: timeoutMs });
+    const bootstrap = createClient({ ...target, database: "default", request_timeout: timeoutMs, log: QUIET });
     try {
       await pingClickHouse(bootstrap, timeoutMs);
       await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${target.database}\`` });
