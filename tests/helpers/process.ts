@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { deadPort } from "./tcp-proxy.ts";
 
 export const MAIN = join(import.meta.dir, "../../src/main.ts");
 
@@ -30,44 +31,45 @@ export interface Server {
   lines: Record<string, unknown>[];
 }
 
-/** Starts `imbi serve` on a free port and waits for its "listening" log line. */
-export async function startServer(env: Record<string, string>, binary?: string, prefix = ""): Promise<Server> {
+/** Starts `imbi serve` on a free port and waits until it answers HTTP. */
+export async function startServer(env: Record<string, string>, binary?: string, prefix = "", flags: string[] = []): Promise<Server> {
   const cwd = emptyDir();
-  const proc = Bun.spawn([...imbiCommand(binary), "serve"], {
-    cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, IMBI_API_HOST: "127.0.0.1", IMBI_API_PORT: "0", ...env },
+  const port = deadPort();
+  const proc = Bun.spawn([...imbiCommand(binary), "serve", ...flags], {
+    cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, IMBI_API_HOST: "127.0.0.1", ...env, IMBI_API_PORT: String(port) },
     stdin: "ignore", stdout: "pipe", stderr: "pipe",
   });
   const lines: Record<string, unknown>[] = [];
+  void collectJsonLines(proc.stdout, lines);
+  const base = `http://127.0.0.1:${port}${prefix}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`${base}/status`).then(() => true, () => false);
+    if (ready) return { proc, base, lines };
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill();
+      throw new Error(`imbi serve did not start (exit ${proc.exitCode}): ${await new Response(proc.stderr).text()} ${JSON.stringify(lines)}`);
+    }
+    await Bun.sleep(50);
+  }
+}
+
+async function collectJsonLines(stream: ReadableStream<Uint8Array>, lines: Record<string, unknown>[]): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = "";
-  const reader = proc.stdout.getReader();
-  const deadline = Date.now() + 60_000;
-  let port: number | undefined;
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let newline: number;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const text = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        try {
-          lines.push(JSON.parse(text));
-        } catch {
-          lines.push({ msg: text });
-        }
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        lines.push(JSON.parse(text));
+      } catch {
+        lines.push({ msg: text });
       }
     }
-  })();
-  while (port === undefined) {
-    const listening = lines.find((l) => typeof l.msg === "string" && l.msg.includes("listening"));
-    if (listening) port = listening.port as number;
-    else if (proc.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`imbi serve did not start (exit ${proc.exitCode}): ${await new Response(proc.stderr).text()} ${JSON.stringify(lines)}`);
-    } else await Bun.sleep(50);
   }
-  return { proc, base: `http://127.0.0.1:${port}${prefix}`, lines };
 }
 
 /** A TCP server that accepts connections and never answers: a hung dependency. */
