@@ -56,8 +56,22 @@ async function setUpOptional(infra: Infra, settings: Settings, logger: Logger): 
   }));
 }
 
+/** iovalkey emits an error on every reconnect attempt; log the transitions only. */
+function watchValkey(valkey: Valkey, logger: Logger): void {
+  let down = false;
+  valkey.on("error", (error: Error) => {
+    if (!down) logger.warn({ dependency: "valkey", err: errorMessage(error) }, "Valkey connection lost; reconnecting");
+    down = true;
+  });
+  valkey.on("ready", () => {
+    if (down) logger.info({ dependency: "valkey" }, "Valkey reconnected");
+    down = false;
+  });
+}
+
 /** Returns a stop function for the background retry loop. */
 export async function startInfra(infra: Infra, settings: Settings, logger: Logger): Promise<() => void> {
+  watchValkey(infra.valkey, logger);
   try {
     await connectPostgres(infra.sql, settings.postgres, logger);
   } catch (error) {
