@@ -16,6 +16,9 @@ import { docsRoutes } from "./features/docs/routes.ts";
 import { statusRoutes } from "./features/status/routes.ts";
 import { createStatusService } from "./features/status/service.ts";
 import { VERSION } from "./version.ts";
+import { createContext, type AppContext } from "./context.ts";
+import { authRoutes } from "./features/auth/routes.ts";
+import { mfaRoutes } from "./features/mfa/routes.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -23,13 +26,15 @@ export interface AppDeps {
   logger: Logger;
 }
 
-export function createApp({ settings, infra, logger }: AppDeps) {
+export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext = createContext(settings, infra, logger)) {
   const currentStatus = createStatusService({
     infra, logger, bucket: settings.storage.bucket, version: VERSION, environment: settings.server.environment,
   });
 
   const api = new Elysia({ name: "imbi.api", prefix: apiPrefix(settings.server) })
-    .use(statusRoutes(currentStatus));
+    .use(statusRoutes(currentStatus))
+    .use(authRoutes(ctx))
+    .use(mfaRoutes(ctx));
 
   return new Elysia({ name: "imbi" })
     .use(errorHandler(logger))

@@ -1,17 +1,15 @@
 /**
- * `imbi migrate` and `imbi setup`: the one-shot commands an operator or a deploy job runs.
- * Both are idempotent; running them on every deploy is safe.
+ * `imbi migrate`, and the shared set-up of one-shot commands (see setup.ts). Idempotent:
+ * running them on every deploy is safe.
  */
 import { closeInfra, createInfra } from "../infra/clients.ts";
 import { connectPostgres } from "../infra/postgres.ts";
 import { migrate } from "../infra/migrate.ts";
-import { initClickHouse } from "../infra/clickhouse.ts";
-import { ensureBucket } from "../infra/s3.ts";
 import { createLogger } from "../infra/logger.ts";
 import { errorMessage } from "../infra/retry.ts";
 import { loadConfigOrExit } from "./load-config.ts";
 
-async function withInfra(work: (ctx: ReturnType<typeof setUp>) => Promise<void>): Promise<void> {
+export async function withInfra(work: (ctx: ReturnType<typeof setUp>) => Promise<void>): Promise<void> {
   const ctx = setUp();
   try {
     await work(ctx);
@@ -34,18 +32,5 @@ export function runMigrations(): Promise<void> {
     await connectPostgres(infra.sql, settings.postgres, logger);
     const applied = await migrate(infra.sql, settings.postgres.graph_name);
     console.log(applied.length ? `applied: ${applied.join(", ")}` : "PostgreSQL schema is up to date");
-  });
-}
-
-export function runSetup(): Promise<void> {
-  return withInfra(async ({ settings, logger, infra }) => {
-    await connectPostgres(infra.sql, settings.postgres, logger);
-    const applied = await migrate(infra.sql, settings.postgres.graph_name);
-    console.log(applied.length ? `PostgreSQL: applied ${applied.join(", ")}` : "PostgreSQL: schema is up to date");
-    await initClickHouse(infra.clickhouse, settings.clickhouse, logger);
-    console.log("ClickHouse: database and tables are in place");
-    if (settings.storage.create_bucket_on_init) {
-      console.log(`S3: bucket ${settings.storage.bucket} ${await ensureBucket(infra.s3, settings.storage)}`);
-    }
   });
 }

@@ -3,7 +3,8 @@ import { Command } from "commander";
 import { VERSION } from "../version.ts";
 import { serve } from "./serve.ts";
 import { isDevChild, superviseDev } from "./dev.ts";
-import { runMigrations, runSetup } from "./maintenance.ts";
+import { runMigrations } from "./maintenance.ts";
+import { runSetup } from "./setup.ts";
 import { healthcheck, printConfig, printSecrets, printVersion } from "./info.ts";
 
 export function buildProgram(mainScript: string | undefined): Command {
@@ -20,7 +21,13 @@ export function buildProgram(mainScript: string | undefined): Command {
     .description("Apply pending PostgreSQL migrations and exit")
     .action(runMigrations);
   program.command("setup")
-    .description("Prepare a new installation: migrations, ClickHouse tables, S3 bucket (idempotent)")
+    .description("Prepare an installation (idempotent): migrations, ClickHouse tables, S3 bucket, permissions and roles, first admin")
+    .option("--admin-email <email>", "create or promote this admin user")
+    .option("--admin-name <name>", "the admin's display name")
+    .option("--org-slug <slug>", "the admin's organization (created if missing)", undefined)
+    .option("--org-name <name>", "the organization's name")
+    .option("--non-interactive", "never prompt; the admin password comes from IMBI_SETUP_ADMIN_PASSWORD")
+    .addHelpText("after", "\nA new admin's password is read from IMBI_SETUP_ADMIN_PASSWORD, or prompted for without echo.")
     .action(runSetup);
   program.command("config")
     .description("Print the effective configuration and where each value came from (secrets redacted)")

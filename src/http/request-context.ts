@@ -7,6 +7,7 @@ import { nanoid } from "nanoid";
 import type { Logger } from "../infra/logger.ts";
 import { createIpMatcher } from "../lib/ip.ts";
 import { resolveClient } from "./client-info.ts";
+import type { RequestMeta } from "../infra/events.ts";
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -37,4 +38,14 @@ export function requestContext(options: { logger: Logger; forwardedAllowIps: str
       if (QUIET_PATHS.test(path) && status < 400) options.logger.debug(line, "request");
       else options.logger.info(line, "request");
     });
+}
+
+/** The request's client info for services (events, sessions); features get it without Context. */
+export function requestMeta(ctx: { request: Request }): RequestMeta {
+  const derived = ctx as unknown as { client?: { ip: string }; requestId?: string };
+  return {
+    ip: derived.client?.ip ?? "",
+    userAgent: ctx.request.headers.get("user-agent") ?? undefined,
+    requestId: derived.requestId,
+  };
 }

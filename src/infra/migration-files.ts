@@ -3,6 +3,7 @@
  * executable carries them; tests/infra/migration-files.test.ts fails when a file in
  * migrations/ is missing from these lists.
  */
+import pgIdentity from "../../migrations/postgres/0001_identity.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
 
@@ -19,7 +20,9 @@ export function migration(file: string, sql: string): Migration {
   return { version: Number(match[1]), name: match[2]!, sql };
 }
 
-export const POSTGRES_MIGRATIONS: Migration[] = [];
+export const POSTGRES_MIGRATIONS: Migration[] = [
+  migration("0001_identity.sql", pgIdentity),
+];
 
 /** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */
 export const CLICKHOUSE_MIGRATIONS: Migration[] = [

@@ -11,6 +11,8 @@ import postgres from "postgres";
 import { createClient } from "@clickhouse/client";
 import { customAlphabet } from "nanoid";
 import { createApp, type App } from "../../src/app.ts";
+import { createContext, type AppContext } from "../../src/context.ts";
+import { seedPermissionsAndRoles } from "../../src/features/roles/seed.ts";
 import { loadConfig, type LoadedConfig } from "../../src/config/load.ts";
 import { closeInfra, createInfra, startInfra, type Infra } from "../../src/infra/clients.ts";
 import { createLogger } from "../../src/infra/logger.ts";
@@ -24,6 +26,7 @@ export type LogLine = Record<string, unknown> & { msg: string; level: string };
 
 export interface TestApp {
   app: App;
+  ctx: AppContext;
   config: LoadedConfig;
   infra: Infra;
   logs: LogLine[];
@@ -79,10 +82,13 @@ export async function startTestApp(
   const logger = createLogger({ level: "debug", destination: { write: (line: string) => void logs.push(JSON.parse(line)) } });
   const infra = createInfra(config.settings);
   const stopBackground = await startInfra(infra, config.settings, logger);
-  const app = createApp({ settings: config.settings, infra, logger });
+  // A test app is a set-up installation: permissions and system roles exist.
+  await seedPermissionsAndRoles(infra.sql);
+  const ctx = createContext(config.settings, infra, logger);
+  const app = createApp({ settings: config.settings, infra, logger }, ctx);
   let listening = false;
   return {
-    app, config, infra, logs, env,
+    app, ctx, config, infra, logs, env,
     req: (path, init) => app.handle(new Request(`http://localhost${path}`, init)),
     listen() {
       if (!listening) app.listen({ hostname: "127.0.0.1", port: 0 });

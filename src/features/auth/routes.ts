@@ -1,0 +1,46 @@
+/** /auth: providers, password login, refresh, logout. */
+import { Elysia, t } from "elysia";
+import type { AppContext } from "../../context.ts";
+import { requestMeta } from "../../http/request-context.ts";
+import { LoginBody, LogoutQuery, ProvidersResponse, RefreshBody, TokenResponse } from "./model.ts";
+import { login, logout, refresh } from "./service.ts";
+import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from "./cookies.ts";
+
+const ErrorBody = t.Object({ detail: t.Unknown() });
+
+export function authRoutes(ctx: AppContext) {
+  return new Elysia({ name: "imbi.auth-routes", prefix: "/auth" })
+    .use(ctx.auth)
+    .get("/providers", () => ({
+      providers: [{ id: "local", type: "password" as const, name: "Email/Password", enabled: true, auth_url: null, icon: "lock" }],
+      default_redirect: "/dashboard",
+    }), { response: ProvidersResponse, detail: { tags: ["Auth"], summary: "Login methods the SPA offers" } })
+    .post("/login", async (c) => {
+      const tokens = await login(ctx, c.body, requestMeta(c));
+      setAuthCookies(c.cookie, ctx.settings, ctx.prefix, tokens);
+      return tokens;
+    }, {
+      body: LoginBody,
+      response: { 200: TokenResponse, 401: ErrorBody },
+      detail: { tags: ["Auth"], summary: "Password login (401 + X-MFA-Required until mfa_code is given)" },
+    })
+    .post("/token/refresh", async (c) => {
+      const presented = (c.cookie[REFRESH_COOKIE]?.value as string | undefined) || c.body?.refresh_token;
+      const tokens = await refresh(ctx, presented, requestMeta(c));
+      setAuthCookies(c.cookie, ctx.settings, ctx.prefix, tokens);
+      return tokens;
+    }, {
+      body: RefreshBody,
+      response: { 200: TokenResponse, 401: ErrorBody },
+      detail: { tags: ["Auth"], summary: "Rotate the refresh token (cookie, or body refresh_token)" },
+    })
+    .post("/logout", async (c) => {
+      await logout(ctx, c.principal, c.query.revoke_all_sessions ?? false, requestMeta(c));
+      clearAuthCookies(c.cookie, ctx.settings, ctx.prefix);
+      c.set.status = 204;
+    }, {
+      auth: true,
+      query: LogoutQuery,
+      detail: { tags: ["Auth"], summary: "End this session, or all of them" },
+    });
+}

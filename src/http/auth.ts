@@ -1,0 +1,55 @@
+/**
+ * Authentication and authorization as route options (Elysia macros):
+ *   { auth: true }       any principal (user or service account, JWT or API key)
+ *   { auth: "user" }     a human user; service accounts get 403
+ *   { permission: "x" }  a principal holding x in the organization named by :org_slug
+ *                        (D2), or in any of its organizations when the path names none
+ * Denials are emitted as permission.denied events for the audit log.
+ */
+import { Elysia } from "elysia";
+import type { EventBus } from "../infra/events.ts";
+import { AuthenticationError, NotAllowedError } from "./errors.ts";
+import { authenticate, bearerToken, type AuthenticateDeps } from "../features/auth/authenticate.ts";
+import { hasPermission, type Principal } from "../features/auth/principal.ts";
+
+export interface AuthPluginDeps extends AuthenticateDeps {
+  events: EventBus;
+  /** Called for every API-key request (per-key rate limit, usage metrics). */
+  onApiKeyRequest?: (principal: Principal, request: Request) => Promise<void>;
+}
+
+export function authPlugin(deps: AuthPluginDeps) {
+  async function principalOf(request: Request): Promise<Principal> {
+    const token = bearerToken(request);
+    if (!token) throw new AuthenticationError("Missing authentication credentials");
+    const principal = await authenticate(deps, token);
+    if (principal.authMethod === "api_key") await deps.onApiKeyRequest?.(principal, request);
+    return principal;
+  }
+
+  return new Elysia({ name: "imbi.auth" }).macro({
+    auth: (mode: true | "user") => ({
+      async resolve({ request }) {
+        const principal = await principalOf(request);
+        if (mode === "user" && principal.kind !== "user") throw new NotAllowedError("This endpoint requires user authentication");
+        return { principal };
+      },
+    }),
+    permission: (permission: string) => ({
+      async resolve({ request, params }) {
+        const principal = await principalOf(request);
+        const org = (params as Record<string, string | undefined> | undefined)?.org_slug;
+        if (!hasPermission(principal, permission, org)) {
+          deps.events.emit({
+            type: "permission.denied", outcome: "failure", actor_type: principal.kind, actor_id: principal.id,
+            actor_name: principal.name, detail: { permission, organization: org ?? null, path: new URL(request.url).pathname },
+          });
+          throw new NotAllowedError(`Permission denied: ${permission} required`);
+        }
+        return { principal };
+      },
+    }),
+  });
+}
+
+export type AuthPlugin = ReturnType<typeof authPlugin>;
