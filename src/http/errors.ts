@@ -28,6 +28,10 @@ export class NotFoundError extends HttpError {
 export class ConflictError extends HttpError {
   constructor(detail: string) { super(409, detail); }
 }
+/** 422 in the D2 shape, for rules checked in services (e.g. every unmet password rule). */
+export class UnprocessableError extends HttpError {
+  constructor(details: ValidationDetail[]) { super(422, details); }
+}
 export class UnavailableError extends HttpError {
   constructor(detail: string) { super(503, detail); }
 }
