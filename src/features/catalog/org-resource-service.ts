@@ -1,0 +1,168 @@
+/**
+ * Rules for organization-scoped entities: lookups by organization and slug (404s with the
+ * reference's messages), create and JSON Patch validated against the entity's schema
+ * (422 in the D2 shape), slug clashes as 409, and deletes refused with 409 while anything
+ * depends on the entity (D2).
+ */
+import { t } from "elysia";
+import type { TObject } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import type { Database } from "../../infra/postgres.ts";
+import { ConflictError, NotFoundError, UnprocessableError, type ValidationDetail } from "../../http/errors.ts";
+import { applyJsonPatch, DEFAULT_READ_ONLY } from "../../http/json-patch.ts";
+import { FOREIGN_KEY_VIOLATION, pgCode, UNIQUE_VIOLATION } from "../../infra/pg-errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { slugify, SLUG_MAX, SLUG_PATTERN } from "../../lib/slug.ts";
+import type { OrgResourceSpec } from "./spec.ts";
+import {
+  deleteResource, findOrganization, findResource, insertResource, listResources, updateResource,
+  type OrgRow, type ResourceRow,
+} from "./org-resource-repo.ts";
+
+export const Slug = t.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: SLUG_MAX });
+const Name = t.String({ minLength: 1, maxLength: 255 });
+const Text = t.Nullable(t.String({ maxLength: 100_000 }));
+
+/** The full, stored document of an entity: what PATCH results are checked against. */
+export function documentSchema(spec: OrgResourceSpec): TObject {
+  return t.Object({
+    name: Name, slug: Slug, description: Text,
+    ...(spec.hasIcon ? { icon: t.Nullable(t.String({ maxLength: 2048 })) } : {}),
+    ...spec.fields,
+  });
+}
+
+/** The create body: name required, slug required unless derived, the rest optional. */
+export function createSchema(spec: OrgResourceSpec): TObject {
+  const optional = Object.fromEntries(Object.entries(spec.fields).map(([key, schema]) => [key, t.Optional(schema)]));
+  return t.Object({
+    name: Name,
+    slug: spec.slugFromName ? t.Optional(Slug) : Slug,
+    description: t.Optional(Text),
+    ...(spec.hasIcon ? { icon: t.Optional(t.Nullable(t.String({ maxLength: 2048 }))) } : {}),
+    ...optional,
+  });
+}
+
+const READ_ONLY = [...DEFAULT_READ_ONLY, "/organization"];
+
+export interface EntityJson {
+  id: string;
+  slug: string;
+  name: string;
+  organization: { id: string; name: string; slug: string };
+  relationships: Record<string, { href: string; count: number }>;
+  [field: string]: unknown;
+}
+
+export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix: string) {
+  const columns = Object.keys(documentSchema(spec).properties);
+  const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value ?? null);
+
+  async function toJson(row: ResourceRow, org: OrgRow): Promise<EntityJson> {
+    const relationships = Object.fromEntries(await Promise.all(spec.relationships.map(async (r) => [
+      r.key, { href: r.href(org.slug, row.slug, prefix), count: await r.count(sql, row) },
+    ])));
+    return {
+      ...row.attributes,
+      id: row.id,
+      name: String(row.name),
+      slug: row.slug,
+      ...Object.fromEntries(columns.map((c) => [c, row[c] ?? null])),
+      created_at: iso(row.created_at),
+      updated_at: iso(row.updated_at),
+      organization: { id: org.id, name: org.name, slug: org.slug },
+      relationships,
+    };
+  }
+
+  async function organization(orgSlug: string): Promise<OrgRow> {
+    const org = await findOrganization(sql, orgSlug);
+    if (!org) throw new NotFoundError(`Organization with slug '${orgSlug}' not found`);
+    return org;
+  }
+
+  async function load(orgSlug: string, slug: string) {
+    const org = await organization(orgSlug);
+    const row = await findResource(sql, spec, org.id, slug);
+    if (!row) throw new NotFoundError(`${spec.label} with slug '${slug}' not found`);
+    return { org, row };
+  }
+
+  function checkRules(doc: Record<string, unknown>): void {
+    const problem = spec.check?.(doc);
+    if (problem) throw new UnprocessableError([{ type: "value_error", loc: ["body", problem.field], msg: problem.msg }]);
+  }
+
+  async function write<T>(slug: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (pgCode(error) === UNIQUE_VIOLATION) throw new ConflictError(`${spec.label} with slug '${slug}' already exists`);
+      throw error;
+    }
+  }
+
+  return {
+    async list(orgSlug: string) {
+      const org = await organization(orgSlug);
+      return Promise.all((await listResources(sql, spec, org.id)).map((row) => toJson(row, org)));
+    },
+
+    async get(orgSlug: string, slug: string) {
+      const { org, row } = await load(orgSlug, slug);
+      return toJson(row, org);
+    },
+
+    async create(orgSlug: string, body: Record<string, unknown>) {
+      const org = await organization(orgSlug);
+      const defaults = Object.fromEntries(Object.entries(spec.fields).map(([key, schema]) => [key, Value.Clone((schema as { default?: unknown }).default ?? null)]));
+      const doc: Record<string, unknown> = { description: null, ...(spec.hasIcon ? { icon: null } : {}), ...defaults, ...body };
+      doc.slug ??= slugify(String(doc.name));
+      if (!doc.slug) throw new UnprocessableError([{ type: "value_error", loc: ["body", "slug"], msg: "A slug cannot be derived from this name; give one" }]);
+      checkRules(doc);
+      const values = Object.fromEntries(columns.map((c) => [c, doc[c]]));
+      const row = await write(String(doc.slug), () => insertResource(sql, spec, { id: newId(), organization_id: org.id, ...jsonColumns(sql, spec, values) }));
+      return toJson(row, org);
+    },
+
+    async patch(orgSlug: string, slug: string, operations: Parameters<typeof applyJsonPatch>[1]) {
+      const { org, row } = await load(orgSlug, slug);
+      const current = Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
+      const patched = applyJsonPatch(current, operations, READ_ONLY);
+      const schema = documentSchema(spec);
+      const details: ValidationDetail[] = [...Value.Errors(schema, patched)].map((e) => ({
+        type: "value_error", loc: ["body", ...e.path.split("/").filter(Boolean)], msg: e.message, input: e.value,
+      }));
+      if (details.length) throw new UnprocessableError(details);
+      const values = Object.fromEntries(columns.map((c) => [c, (patched as Record<string, unknown>)[c]]));
+      checkRules(values);
+      const updated = await write(String(values.slug), () => updateResource(sql, spec, row.id, jsonColumns(sql, spec, values)));
+      return toJson(updated, org);
+    },
+
+    async remove(orgSlug: string, slug: string) {
+      const { row } = await load(orgSlug, slug);
+      const blocking = (await Promise.all(spec.dependents.map(async (d) => [d.label, await d.count(sql, row.id)] as const)))
+        .filter(([, n]) => n > 0);
+      const refuse = (list: (readonly [string, number])[]) =>
+        new ConflictError(`${spec.label} '${slug}' still has ${list.map(([label, n]) => `${n} ${label}`).join(", ")}; remove or move them first`);
+      if (blocking.length) throw refuse(blocking);
+      try {
+        await deleteResource(sql, spec, row.id);
+      } catch (error) {
+        // Something was added between the check and the delete.
+        if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw refuse([["dependents", 1]]);
+        throw error;
+      }
+    },
+  };
+}
+
+/** postgres.js binds objects and arrays for jsonb columns only through sql.json(). */
+function jsonColumns(sql: Database, spec: OrgResourceSpec, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => {
+    const type = (spec.fields[key] as { type?: string } | undefined)?.type;
+    return [key, (type === "array" || type === "object") && value !== null ? sql.json(value as never) : value];
+  }));
+}

@@ -1,0 +1,23 @@
+/** Environments projects are deployed in, ordered by sort_order. */
+import { t } from "elysia";
+import type { OrgResourceSpec } from "../catalog/spec.ts";
+import { countWhere } from "../catalog/spec.ts";
+
+export const ENVIRONMENTS: OrgResourceSpec = {
+  segment: "environments",
+  table: "environments",
+  label: "Environment",
+  permissions: { create: "environment:create", read: "environment:read", update: "environment:update", delete: "environment:delete" },
+  fields: {
+    sort_order: t.Integer({ default: 0, minimum: -1_000_000, maximum: 1_000_000 }),
+    label_color: t.Nullable(t.String({ pattern: "^#[0-9A-Fa-f]{6}$", default: null })),
+    can_deploy: t.Boolean({ default: true }),
+    can_promote: t.Boolean({ default: false }),
+  },
+  hasIcon: true,
+  orderBy: "sort_order, name, slug",
+  relationships: [
+    { key: "projects", href: (org, slug, prefix) => `${prefix}/organizations/${org}/projects?environment=${slug}`, count: (sql, row) => countWhere("project_environments", "environment_id")(sql, row.id) },
+  ],
+  dependents: [{ label: "projects deployed in it", count: countWhere("project_environments", "environment_id") }],
+};

@@ -1,0 +1,39 @@
+/** /organizations: create, list (those the caller may read), get, JSON Patch, delete, members. */
+import { Elysia, t } from "elysia";
+import type { AppContext } from "../../context.ts";
+import { JsonPatchBody } from "../../http/json-patch.ts";
+import { OrganizationDocument, organizationService } from "./service.ts";
+
+const Organization = t.Object({
+  id: t.String(), slug: t.String(), name: t.String(),
+  relationships: t.Record(t.String(), t.Object({ href: t.String(), count: t.Integer() })),
+}, { additionalProperties: true });
+const CreateBody = t.Composite([
+  t.Pick(OrganizationDocument, ["name", "slug"]),
+  t.Partial(t.Pick(OrganizationDocument, ["description", "icon", "tag_formats"])),
+]);
+const Params = t.Object({ org_slug: t.String() });
+const detail = { tags: ["Organizations"] };
+
+export function organizationRoutes(ctx: AppContext) {
+  const service = organizationService(ctx.infra.sql, ctx.prefix);
+  return new Elysia({ name: "imbi.organizations", prefix: "/organizations" })
+    .use(ctx.auth)
+    .get("/", ({ principal }) => service.list(principal), { permission: "organization:read", response: t.Array(Organization), detail })
+    .post("/", async ({ body, principal, set }) => {
+      set.status = 201;
+      return service.create(body, principal);
+    }, { permission: "organization:create", body: CreateBody, response: { 201: Organization }, detail })
+    .get("/:org_slug", ({ params }) => service.get(params.org_slug), { permission: "organization:read", params: Params, response: Organization, detail })
+    .patch("/:org_slug", ({ params, body }) => service.patch(params.org_slug, body as never), {
+      permission: "organization:update", params: Params, body: JsonPatchBody, response: Organization, detail,
+    })
+    .delete("/:org_slug", async ({ params, set }) => {
+      await service.remove(params.org_slug);
+      set.status = 204;
+    }, { permission: "organization:delete", params: Params, detail })
+    .get("/:org_slug/members", ({ params }) => service.members(params.org_slug), {
+      permission: "organization:read", params: Params,
+      response: t.Array(t.Object({ email: t.String(), display_name: t.String(), role: t.String() })), detail,
+    });
+}
