@@ -19,6 +19,24 @@ import { VERSION } from "./version.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { authRoutes } from "./features/auth/routes.ts";
 import { mfaRoutes } from "./features/mfa/routes.ts";
+import { usersRoutes } from "./features/users/routes.ts";
+import { rolesRoutes } from "./features/roles/routes.ts";
+import { adminSettingsRoutes } from "./features/admin/settings-routes.ts";
+import { apiKeyRoutes } from "./features/api-keys/routes.ts";
+import { serviceAccountRoutes } from "./features/service-accounts/routes.ts";
+import { serviceAccountMembershipRoutes } from "./features/service-accounts/membership-routes.ts";
+import { serviceAccountKeyRoutes } from "./features/service-accounts/key-routes.ts";
+import { serviceAccountCredentialRoutes } from "./features/service-accounts/credential-routes.ts";
+import { oauthTokenRoutes } from "./features/oauth-server/token.ts";
+import { organizationRoutes } from "./features/organizations/routes.ts";
+import { orgResourceRoutes } from "./features/catalog/org-resource-routes.ts";
+import { TEAMS } from "./features/teams/spec.ts";
+import { teamMemberRoutes } from "./features/teams/members.ts";
+import { ENVIRONMENTS } from "./features/environments/spec.ts";
+import { PROJECT_TYPES } from "./features/project-types/spec.ts";
+import { TAGS } from "./features/tags/spec.ts";
+import { LINK_DEFINITIONS } from "./features/link-definitions/spec.ts";
+import { projectRoutes } from "./features/projects/routes.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -34,7 +52,24 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
   const api = new Elysia({ name: "imbi.api", prefix: apiPrefix(settings.server) })
     .use(statusRoutes(currentStatus))
     .use(authRoutes(ctx))
-    .use(mfaRoutes(ctx));
+    .use(mfaRoutes(ctx))
+    .use(usersRoutes(ctx))
+    .use(rolesRoutes(ctx))
+    .use(adminSettingsRoutes(ctx))
+    .use(apiKeyRoutes(ctx))
+    .use(serviceAccountRoutes(ctx))
+    .use(serviceAccountMembershipRoutes(ctx))
+    .use(serviceAccountKeyRoutes(ctx))
+    .use(serviceAccountCredentialRoutes(ctx))
+    .use(oauthTokenRoutes(ctx))
+    .use(organizationRoutes(ctx))
+    .use(orgResourceRoutes(ctx, TEAMS))
+    .use(teamMemberRoutes(ctx))
+    .use(orgResourceRoutes(ctx, ENVIRONMENTS))
+    .use(orgResourceRoutes(ctx, PROJECT_TYPES))
+    .use(orgResourceRoutes(ctx, TAGS))
+    .use(orgResourceRoutes(ctx, LINK_DEFINITIONS))
+    .use(projectRoutes(ctx));
 
   return new Elysia({ name: "imbi" })
     .use(errorHandler(logger))

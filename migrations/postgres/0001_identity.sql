@@ -152,6 +152,10 @@ create table client_credentials (
 );
 create index client_credentials_sa on client_credentials (service_account_id);
 
+-- Sessions started with a client credential end when it is revoked or rotated.
+alter table sessions add column client_id text references client_credentials (client_id) on delete cascade;
+create index sessions_client on sessions (client_id) where client_id is not null;
+
 create table mfa_secrets (
     user_id text primary key references users (id) on delete cascade,
     secret_encrypted text not null,

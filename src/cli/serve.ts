@@ -4,6 +4,7 @@
  * pools and exits 0.
  */
 import { createApp } from "../app.ts";
+import { createContext } from "../context.ts";
 import { closeInfra, createInfra, startInfra } from "../infra/clients.ts";
 import { createLogger } from "../infra/logger.ts";
 import { errorMessage } from "../infra/retry.ts";
@@ -28,7 +29,8 @@ export async function serve(): Promise<void> {
     process.exit(1);
   }
 
-  const app = createApp({ settings, infra, logger });
+  const ctx = createContext(settings, infra, logger);
+  const app = createApp({ settings, infra, logger }, ctx);
   const server = app.listen({ hostname: settings.server.host, port: settings.server.port });
   const port = server.server?.port;
   logger.info({ host: settings.server.host, port, prefix: apiPrefix(settings.server) || "/", version: VERSION },
@@ -46,6 +48,7 @@ export async function serve(): Promise<void> {
     }, DRAIN_TIMEOUT_MS);
     await server.server?.stop(false);
     clearTimeout(forced);
+    await ctx.close(); // buffered audit/usage rows go to ClickHouse before its client closes
     await closeInfra(infra);
     logger.info("stopped");
     process.exit(0);

@@ -5,6 +5,10 @@
  *   { permission: "x" }  a principal holding x in the organization named by :org_slug
  *                        (D2), or in any of its organizations when the path names none
  * Denials are emitted as permission.denied events for the audit log.
+ *
+ * The checks run in `transform`, before body validation, so an unauthenticated or
+ * unauthorized caller learns 401/403, never how to shape a valid body (422). `resolve`
+ * then hands the principal to the handler.
  */
 import { Elysia } from "elysia";
 import type { EventBus } from "../infra/events.ts";
@@ -27,27 +31,36 @@ export function authPlugin(deps: AuthPluginDeps) {
     return principal;
   }
 
+  const principals = new WeakMap<Request, Principal>();
+  const principalFor = ({ request }: { request: Request }) => ({ principal: principals.get(request)! });
+
+  async function requireUser(request: Request, mode: true | "user"): Promise<void> {
+    const principal = await principalOf(request);
+    if (mode === "user" && principal.kind !== "user") throw new NotAllowedError("This endpoint requires user authentication");
+    principals.set(request, principal);
+  }
+
+  async function requirePermission(request: Request, params: unknown, permission: string): Promise<void> {
+    const principal = await principalOf(request);
+    const org = (params as Record<string, string | undefined> | undefined)?.org_slug;
+    if (!hasPermission(principal, permission, org)) {
+      deps.events.emit({
+        type: "permission.denied", outcome: "failure", actor_type: principal.kind, actor_id: principal.id,
+        actor_name: principal.name, detail: { permission, organization: org ?? null, path: new URL(request.url).pathname },
+      });
+      throw new NotAllowedError(`Permission denied: ${permission} required`);
+    }
+    principals.set(request, principal);
+  }
+
   return new Elysia({ name: "imbi.auth" }).macro({
     auth: (mode: true | "user") => ({
-      async resolve({ request }) {
-        const principal = await principalOf(request);
-        if (mode === "user" && principal.kind !== "user") throw new NotAllowedError("This endpoint requires user authentication");
-        return { principal };
-      },
+      transform: ({ request }) => requireUser(request, mode),
+      resolve: principalFor,
     }),
     permission: (permission: string) => ({
-      async resolve({ request, params }) {
-        const principal = await principalOf(request);
-        const org = (params as Record<string, string | undefined> | undefined)?.org_slug;
-        if (!hasPermission(principal, permission, org)) {
-          deps.events.emit({
-            type: "permission.denied", outcome: "failure", actor_type: principal.kind, actor_id: principal.id,
-            actor_name: principal.name, detail: { permission, organization: org ?? null, path: new URL(request.url).pathname },
-          });
-          throw new NotAllowedError(`Permission denied: ${permission} required`);
-        }
-        return { principal };
-      },
+      transform: ({ request, params }) => requirePermission(request, params, permission),
+      resolve: principalFor,
     }),
   });
 }

@@ -7,6 +7,8 @@ import pgIdentity from "../../migrations/postgres/0001_identity.sql" with { type
 import pgCatalog from "../../migrations/postgres/0002_catalog.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
+import chAuditLog from "../../migrations/clickhouse/0003_audit_log.sql" with { type: "text" };
+import chApiKeyUsage from "../../migrations/clickhouse/0004_api_key_usage.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -30,4 +32,6 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
 export const CLICKHOUSE_MIGRATIONS: Migration[] = [
   migration("0001_events.sql", chEvents),
   migration("0002_operations_log.sql", chOperationsLog),
+  migration("0003_audit_log.sql", chAuditLog),
+  migration("0004_api_key_usage.sql", chApiKeyUsage),
 ];

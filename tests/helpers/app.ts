@@ -19,6 +19,7 @@ import { createLogger } from "../../src/infra/logger.ts";
 import { parseClickHouseUrl } from "../../src/infra/clickhouse.ts";
 import { loadStackEnv } from "./stack-env.ts";
 import { SECRETS } from "./config.ts";
+import { relaxedRateLimits } from "./rate-limits.ts";
 
 const suffix = customAlphabet("abcdefghijklmnopqrstuvwxyz0123456789", 10);
 
@@ -69,10 +70,16 @@ export function isolatedConfig(env: Record<string, string>): LoadedConfig {
   return loadConfig({ env, cwd: dir, home: dir, systemFile: join(dir, "none.toml") });
 }
 
+export interface TestAppOptions {
+  /** "relaxed" (default): limits the test did not configure do not throttle it (helpers/rate-limits.ts). */
+  rateLimits?: "relaxed" | "enforced";
+}
+
 /** `rewrite` adjusts the final env, e.g. to reach a service through a test relay. */
 export async function startTestApp(
   overrides: Record<string, string> = {},
   rewrite: (env: Record<string, string>) => Record<string, string> = (env) => env,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const isolated = await isolatedEnv(overrides);
   const { drop } = isolated;
@@ -84,7 +91,9 @@ export async function startTestApp(
   const stopBackground = await startInfra(infra, config.settings, logger);
   // A test app is a set-up installation: permissions and system roles exist.
   await seedPermissionsAndRoles(infra.sql);
-  const ctx = createContext(config.settings, infra, logger);
+  const ctx = createContext(config.settings, infra, logger, {
+    rateLimits: options.rateLimits === "enforced" ? {} : relaxedRateLimits(overrides),
+  });
   const app = createApp({ settings: config.settings, infra, logger }, ctx);
   let listening = false;
   return {
@@ -98,6 +107,7 @@ export async function startTestApp(
     async close() {
       stopBackground();
       if (listening) await app.stop(true);
+      await ctx.close();
       await closeInfra(infra);
       await drop();
     },

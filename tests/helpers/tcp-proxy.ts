@@ -67,3 +67,72 @@ export function deadPort(): number {
   listener.stop(true);
   return port;
 }
+
+export interface RestorableTcpProxy extends TcpProxy {
+  /** Listens again on the same port, so clients configured with it reconnect (no-op when open). */
+  restore(): void;
+}
+
+/** Like startTcpProxy, but the service can come back: cut() then restore() on the same port. */
+export function startRestorableTcpProxy(targetHost: string, targetPort: number): RestorableTcpProxy {
+  let relay = relayOn(0, targetHost, targetPort);
+  let open = true;
+  const port = relay.port;
+  return {
+    port,
+    cut() {
+      if (open) relay.cut();
+      open = false;
+    },
+    restore() {
+      if (!open) relay = relayOn(port, targetHost, targetPort);
+      open = true;
+    },
+  };
+}
+
+function relayOn(port: number, targetHost: string, targetPort: number): TcpProxy {
+  const clients = new Set<Socket<Pair>>();
+  const listener: TCPSocketListener<Pair> = Bun.listen<Pair>({
+    hostname: "127.0.0.1",
+    port,
+    socket: {
+      open(client) {
+        client.data = { pending: [] };
+        clients.add(client);
+        void Bun.connect<Pair>({
+          hostname: targetHost,
+          port: targetPort,
+          socket: {
+            open(upstream) {
+              client.data.upstream = upstream;
+              for (const chunk of client.data.pending) upstream.write(chunk);
+              client.data.pending = [];
+            },
+            data(_, chunk) { client.write(chunk); },
+            close() { client.end(); },
+            error() { client.end(); },
+          },
+        }).catch(() => client.end());
+      },
+      data(client, chunk) {
+        if (client.data.upstream) client.data.upstream.write(chunk);
+        else client.data.pending.push(new Uint8Array(chunk));
+      },
+      close(client) {
+        clients.delete(client);
+        client.data.upstream?.end();
+      },
+    },
+  });
+  return {
+    port: listener.port,
+    cut() {
+      listener.stop(true);
+      for (const client of clients) {
+        client.data.upstream?.terminate();
+        client.terminate();
+      }
+    },
+  };
+}

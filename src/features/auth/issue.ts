@@ -30,6 +30,8 @@ export interface IssueRequest {
   authMethod: string;
   /** Continue this session (refresh); omitted = start a new one. */
   sessionId?: string;
+  /** The client credential a client_credentials session was started with. */
+  clientId?: string;
   /** Extra claims copied into both tokens (auth_method, scope). */
   claims?: { auth_method?: string; scope?: string };
   meta: RequestMeta;
@@ -46,7 +48,7 @@ export async function issueTokens(deps: IssueDeps, request: IssueRequest): Promi
   } else {
     await createSession(deps.sql, {
       id: sessionId, owner: request.owner, authMethod: request.authMethod, expiresAt: refreshExpires,
-      ip: request.meta.ip, userAgent: request.meta.userAgent,
+      ip: request.meta.ip, userAgent: request.meta.userAgent, clientId: request.clientId,
     });
     await evictOldestSessions(deps, request.owner, request.meta);
   }

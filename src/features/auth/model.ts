@@ -1,6 +1,6 @@
 import { t } from "elysia";
 
-export const EMAIL = t.String({ pattern: "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$", maxLength: 320, description: "Email address" });
+export const EMAIL = t.String({ pattern: "^[^\\s@\\u0000]+@[^\\s@\\u0000]+\\.[^\\s@\\u0000]+$", maxLength: 320, description: "Email address" });
 
 export const LoginBody = t.Object({
   email: EMAIL,

@@ -20,6 +20,7 @@ export function authRoutes(ctx: AppContext) {
       setAuthCookies(c.cookie, ctx.settings, ctx.prefix, tokens);
       return tokens;
     }, {
+      rateLimit: "login",
       body: LoginBody,
       response: { 200: TokenResponse, 401: ErrorBody },
       detail: { tags: ["Auth"], summary: "Password login (401 + X-MFA-Required until mfa_code is given)" },
@@ -30,6 +31,7 @@ export function authRoutes(ctx: AppContext) {
       setAuthCookies(c.cookie, ctx.settings, ctx.prefix, tokens);
       return tokens;
     }, {
+      rateLimit: "token_refresh",
       body: RefreshBody,
       response: { 200: TokenResponse, 401: ErrorBody },
       detail: { tags: ["Auth"], summary: "Rotate the refresh token (cookie, or body refresh_token)" },
@@ -39,6 +41,7 @@ export function authRoutes(ctx: AppContext) {
       clearAuthCookies(c.cookie, ctx.settings, ctx.prefix);
       c.set.status = 204;
     }, {
+      rateLimit: "logout",
       auth: true,
       query: LogoutQuery,
       detail: { tags: ["Auth"], summary: "End this session, or all of them" },

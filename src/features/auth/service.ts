@@ -67,7 +67,11 @@ export async function refresh(ctx: AppContext, token: string | undefined, meta: 
   if (!owner) throw new AuthenticationError(row.user_id ? "User not found or inactive" : "Service account not found or inactive");
   const tokens = await issueTokens(issueDeps(ctx), {
     owner, subject: owner.subject, authMethod: row.auth_method, sessionId: row.session_id, meta,
-    claims: owner.kind === "service_account" ? { auth_method: "client_credentials" } : row.auth_method === "oauth" ? { auth_method: "oauth" } : undefined,
+    // The rotated pair keeps what the original was limited to: dropping `scope` would widen it.
+    claims: {
+      ...(owner.kind === "service_account" ? { auth_method: "client_credentials" } : row.auth_method === "oauth" ? { auth_method: "oauth" } : {}),
+      ...(claims.scope ? { scope: claims.scope } : {}),
+    },
   });
   ctx.events.emit({ type: "token.refreshed", outcome: "success", actor_type: owner.kind, actor_id: owner.id, actor_name: owner.subject, ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId });
   return tokens;

@@ -31,10 +31,11 @@ export interface TokenLookup extends SessionRow {
 const ownerColumn = (owner: SessionOwner) => (owner.kind === "user" ? "user_id" : "service_account_id");
 
 export async function createSession(
-  sql: Database, session: { id: string; owner: SessionOwner; authMethod: string; expiresAt: Date; ip?: string; userAgent?: string },
+  sql: Database, session: { id: string; owner: SessionOwner; authMethod: string; expiresAt: Date; ip?: string; userAgent?: string; clientId?: string },
 ): Promise<void> {
   await sql`insert into sessions ${sql({
     id: session.id,
+    client_id: session.clientId ?? null,
     [ownerColumn(session.owner)]: session.owner.id,
     auth_method: session.authMethod,
     expires_at: session.expiresAt,
@@ -91,5 +92,11 @@ export async function activeSessions(sql: Database, owner: SessionOwner, idleSec
 export async function sessionIdsOf(sql: Database, owner: SessionOwner): Promise<string[]> {
   const rows = await sql<{ id: string }[]>`
     select id from sessions where ${sql(ownerColumn(owner))} = ${owner.id} and revoked_at is null`;
+  return rows.map((r) => r.id);
+}
+
+/** Live sessions started with a client credential (to end them when it is revoked or rotated). */
+export async function sessionIdsOfClient(sql: Database, clientId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`select id from sessions where client_id = ${clientId} and revoked_at is null`;
   return rows.map((r) => r.id);
 }

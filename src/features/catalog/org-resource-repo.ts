@@ -1,6 +1,7 @@
 /** SQL for organization-scoped entities described by an OrgResourceSpec. */
 import type { Database } from "../../infra/postgres.ts";
 import type { OrgResourceSpec } from "./spec.ts";
+import { storable } from "./document.ts";
 
 export type ResourceRow = Record<string, unknown> & {
   id: string;
@@ -16,6 +17,7 @@ export interface OrgRow {
 }
 
 export async function findOrganization(sql: Database, slug: string): Promise<OrgRow | undefined> {
+  if (!storable(slug)) return undefined;
   const [row] = await sql<OrgRow[]>`select id, slug, name from organizations where slug = ${slug}`;
   return row;
 }
@@ -25,6 +27,7 @@ export function listResources(sql: Database, spec: OrgResourceSpec, orgId: strin
 }
 
 export async function findResource(sql: Database, spec: OrgResourceSpec, orgId: string, slug: string): Promise<ResourceRow | undefined> {
+  if (!storable(slug)) return undefined;
   const [row] = await sql<ResourceRow[]>`select * from ${sql(spec.table)} where organization_id = ${orgId} and slug = ${slug}`;
   return row;
 }

@@ -1,13 +1,14 @@
 /**
  * CRUD routes for one organization-scoped entity, mounted at
  * /organizations/{org_slug}/{segment}/ with the spec's permissions evaluated in that
- * organization (D2). PATCH takes JSON Patch (RFC 6902).
+ * organization (D2). PATCH takes JSON Patch (RFC 6902). Collections answer with and
+ * without the trailing slash.
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context.ts";
-import { JsonPatchBody } from "../../http/json-patch.ts";
+import { JsonPatchBody as PatchBody } from "../../http/json-patch.ts";
 import type { OrgResourceSpec } from "./spec.ts";
-import { createSchema, orgResourceService, Slug } from "./org-resource-service.ts";
+import { createSchema, orgResourceService } from "./org-resource-service.ts";
 
 /** Entities carry blueprint fields beyond the declared ones, so responses stay open. */
 export const EntityResponse = t.Object({
@@ -39,11 +40,11 @@ export function orgResourceRoutes(ctx: AppContext, spec: OrgResourceSpec) {
     .get("/:slug", ({ params }) => service.get(params.org_slug, params.slug), {
       permission: spec.permissions.read, params, response: { 200: EntityResponse, ...errors }, detail,
     })
-    .patch("/:slug", ({ params, body }) => service.patch(params.org_slug, params.slug, body as never), {
-      permission: spec.permissions.update, params, body: JsonPatchBody, response: { 200: EntityResponse, ...errors }, detail,
+    .patch("/:slug", ({ params, body }) => service.patch(params.org_slug, params.slug, body), {
+      permission: spec.permissions.update, params, body: PatchBody, response: { 200: EntityResponse, ...errors }, detail,
     })
     .delete("/:slug", async ({ params, set }) => {
       await service.remove(params.org_slug, params.slug);
       set.status = 204;
-    }, { permission: spec.permissions.delete, params: t.Object({ org_slug: t.String(), slug: Slug }), detail });
+    }, { permission: spec.permissions.delete, params, detail });
 }

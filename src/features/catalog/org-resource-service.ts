@@ -4,42 +4,44 @@
  * (422 in the D2 shape), slug clashes as 409, and deletes refused with 409 while anything
  * depends on the entity (D2).
  */
-import { t } from "elysia";
-import type { TObject } from "@sinclair/typebox";
+import { Type, type TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { Database } from "../../infra/postgres.ts";
-import { ConflictError, NotFoundError, UnprocessableError, type ValidationDetail } from "../../http/errors.ts";
-import { applyJsonPatch, DEFAULT_READ_ONLY } from "../../http/json-patch.ts";
+import { ConflictError, NotFoundError, UnprocessableError } from "../../http/errors.ts";
+import { DEFAULT_READ_ONLY } from "../../http/json-patch.ts";
 import { FOREIGN_KEY_VIOLATION, pgCode, UNIQUE_VIOLATION } from "../../infra/pg-errors.ts";
 import { newId } from "../../lib/ids.ts";
-import { slugify, SLUG_MAX, SLUG_PATTERN } from "../../lib/slug.ts";
+import { slugify } from "../../lib/slug.ts";
 import type { OrgResourceSpec } from "./spec.ts";
+import { dataError, Name, nullable, patchDocument, ruleError, Slug, text, validateDocument } from "./document.ts";
+import type { PatchOperations } from "../../http/json-patch.ts";
 import {
   deleteResource, findOrganization, findResource, insertResource, listResources, updateResource,
   type OrgRow, type ResourceRow,
 } from "./org-resource-repo.ts";
 
-export const Slug = t.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: SLUG_MAX });
-const Name = t.String({ minLength: 1, maxLength: 255 });
-const Text = t.Nullable(t.String({ maxLength: 100_000 }));
+export { Slug } from "./document.ts";
 
-/** The full, stored document of an entity: what PATCH results are checked against. */
+const Description = nullable(text(100_000));
+const Icon = nullable(text(2048));
+
+/** The full, stored document of an entity: what create and PATCH results are checked against. */
 export function documentSchema(spec: OrgResourceSpec): TObject {
-  return t.Object({
-    name: Name, slug: Slug, description: Text,
-    ...(spec.hasIcon ? { icon: t.Nullable(t.String({ maxLength: 2048 })) } : {}),
+  return Type.Object({
+    name: Name, slug: Slug, description: Description,
+    ...(spec.hasIcon ? { icon: Icon } : {}),
     ...spec.fields,
   });
 }
 
 /** The create body: name required, slug required unless derived, the rest optional. */
 export function createSchema(spec: OrgResourceSpec): TObject {
-  const optional = Object.fromEntries(Object.entries(spec.fields).map(([key, schema]) => [key, t.Optional(schema)]));
-  return t.Object({
+  const optional = Object.fromEntries(Object.entries(spec.fields).map(([key, schema]) => [key, Type.Optional(schema)]));
+  return Type.Object({
     name: Name,
-    slug: spec.slugFromName ? t.Optional(Slug) : Slug,
-    description: t.Optional(Text),
-    ...(spec.hasIcon ? { icon: t.Optional(t.Nullable(t.String({ maxLength: 2048 }))) } : {}),
+    slug: spec.slugFromName ? Type.Optional(Slug) : Slug,
+    description: Type.Optional(Description),
+    ...(spec.hasIcon ? { icon: Type.Optional(Icon) } : {}),
     ...optional,
   });
 }
@@ -56,7 +58,8 @@ export interface EntityJson {
 }
 
 export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix: string) {
-  const columns = Object.keys(documentSchema(spec).properties);
+  const schema = documentSchema(spec);
+  const columns = Object.keys(schema.properties);
   const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value ?? null);
 
   async function toJson(row: ResourceRow, org: OrgRow): Promise<EntityJson> {
@@ -91,7 +94,7 @@ export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix:
 
   function checkRules(doc: Record<string, unknown>): void {
     const problem = spec.check?.(doc);
-    if (problem) throw new UnprocessableError([{ type: "value_error", loc: ["body", problem.field], msg: problem.msg }]);
+    if (problem) throw ruleError(problem);
   }
 
   async function write<T>(slug: string, operation: () => Promise<T>): Promise<T> {
@@ -99,7 +102,7 @@ export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix:
       return await operation();
     } catch (error) {
       if (pgCode(error) === UNIQUE_VIOLATION) throw new ConflictError(`${spec.label} with slug '${slug}' already exists`);
-      throw error;
+      throw dataError(error) ?? error;
     }
   }
 
@@ -116,26 +119,25 @@ export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix:
 
     async create(orgSlug: string, body: Record<string, unknown>) {
       const org = await organization(orgSlug);
-      const defaults = Object.fromEntries(Object.entries(spec.fields).map(([key, schema]) => [key, Value.Clone((schema as { default?: unknown }).default ?? null)]));
-      const doc: Record<string, unknown> = { description: null, ...(spec.hasIcon ? { icon: null } : {}), ...defaults, ...body };
-      doc.slug ??= slugify(String(doc.name));
-      if (!doc.slug) throw new UnprocessableError([{ type: "value_error", loc: ["body", "slug"], msg: "A slug cannot be derived from this name; give one" }]);
+      const defaults = Object.fromEntries(Object.entries(schema.properties)
+        .filter(([, property]) => "default" in property)
+        .map(([key, property]) => [key, Value.Clone(property.default)]));
+      const doc: Record<string, unknown> = { ...defaults, ...body };
+      if (doc.slug === undefined && spec.slugFromName) {
+        doc.slug = slugify(String(doc.name));
+        if (!doc.slug) throw new UnprocessableError([{ type: "value_error", loc: ["body", "slug"], msg: "A slug cannot be derived from this name; give one", input: doc.name }]);
+      }
+      validateDocument(schema, doc);
       checkRules(doc);
       const values = Object.fromEntries(columns.map((c) => [c, doc[c]]));
       const row = await write(String(doc.slug), () => insertResource(sql, spec, { id: newId(), organization_id: org.id, ...jsonColumns(sql, spec, values) }));
       return toJson(row, org);
     },
 
-    async patch(orgSlug: string, slug: string, operations: Parameters<typeof applyJsonPatch>[1]) {
+    async patch(orgSlug: string, slug: string, operations: PatchOperations) {
       const { org, row } = await load(orgSlug, slug);
       const current = Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
-      const patched = applyJsonPatch(current, operations, READ_ONLY);
-      const schema = documentSchema(spec);
-      const details: ValidationDetail[] = [...Value.Errors(schema, patched)].map((e) => ({
-        type: "value_error", loc: ["body", ...e.path.split("/").filter(Boolean)], msg: e.message, input: e.value,
-      }));
-      if (details.length) throw new UnprocessableError(details);
-      const values = Object.fromEntries(columns.map((c) => [c, (patched as Record<string, unknown>)[c]]));
+      const values = patchDocument(current, operations, READ_ONLY, schema);
       checkRules(values);
       const updated = await write(String(values.slug), () => updateResource(sql, spec, row.id, jsonColumns(sql, spec, values)));
       return toJson(updated, org);
@@ -143,16 +145,18 @@ export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix:
 
     async remove(orgSlug: string, slug: string) {
       const { row } = await load(orgSlug, slug);
-      const blocking = (await Promise.all(spec.dependents.map(async (d) => [d.label, await d.count(sql, row.id)] as const)))
+      const dependents = async () => (await Promise.all(spec.dependents.map(async (d) => [d.label, await d.count(sql, row.id)] as const)))
         .filter(([, n]) => n > 0);
-      const refuse = (list: (readonly [string, number])[]) =>
-        new ConflictError(`${spec.label} '${slug}' still has ${list.map(([label, n]) => `${n} ${label}`).join(", ")}; remove or move them first`);
+      const refuse = (list: (readonly [string, number])[]) => new ConflictError(
+        `${spec.label} '${slug}' still has ${list.length ? list.map(([label, n]) => `${n} ${label}`).join(", ") : "dependent records"}; remove or move them first`,
+      );
+      const blocking = await dependents();
       if (blocking.length) throw refuse(blocking);
       try {
         await deleteResource(sql, spec, row.id);
       } catch (error) {
         // Something was added between the check and the delete.
-        if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw refuse([["dependents", 1]]);
+        if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw refuse(await dependents());
         throw error;
       }
     },

@@ -6,6 +6,7 @@
  */
 import type { TSchema } from "@sinclair/typebox";
 import type { Database } from "../../infra/postgres.ts";
+import type { RuleProblem } from "./document.ts";
 
 export interface RelationshipSpec {
   key: string;
@@ -26,15 +27,15 @@ export interface OrgResourceSpec {
   /** Singular display name for messages: "Team with slug 'x' not found". */
   label: string;
   permissions: { create: string; read: string; update: string; delete: string };
-  /** Entity columns beyond name/slug/description/icon, each a schema with its default. */
+  /** Entity columns beyond name/slug/description/icon, each a plain TypeBox schema with its default. */
   fields: Record<string, TSchema>;
   hasIcon: boolean;
   /** A slug may be omitted on create and derived from the name (tags). */
   slugFromName?: boolean;
   /** SQL ORDER BY for lists (trusted constant). */
   orderBy: string;
-  /** A rule across fields; returns the offending field and a message. */
-  check?: (doc: Record<string, unknown>) => { field: string; msg: string } | undefined;
+  /** A rule across fields; returns the offending field (a JSON pointer tail) and a message. */
+  check?: (doc: Record<string, unknown>) => RuleProblem | undefined;
   relationships: RelationshipSpec[];
   /** What must be gone before a delete (D2: refuse with 409 naming them). */
   dependents: DependentSpec[];

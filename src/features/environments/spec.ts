@@ -1,7 +1,8 @@
-/** Environments projects are deployed in, ordered by sort_order. */
-import { t } from "elysia";
+/** Environments projects are deployed in, ordered by sort_order then name. */
+import { Type } from "@sinclair/typebox";
 import type { OrgResourceSpec } from "../catalog/spec.ts";
 import { countWhere } from "../catalog/spec.ts";
+import { nullable } from "../catalog/document.ts";
 
 export const ENVIRONMENTS: OrgResourceSpec = {
   segment: "environments",
@@ -9,10 +10,10 @@ export const ENVIRONMENTS: OrgResourceSpec = {
   label: "Environment",
   permissions: { create: "environment:create", read: "environment:read", update: "environment:update", delete: "environment:delete" },
   fields: {
-    sort_order: t.Integer({ default: 0, minimum: -1_000_000, maximum: 1_000_000 }),
-    label_color: t.Nullable(t.String({ pattern: "^#[0-9A-Fa-f]{6}$", default: null })),
-    can_deploy: t.Boolean({ default: true }),
-    can_promote: t.Boolean({ default: false }),
+    sort_order: Type.Integer({ default: 0, minimum: -1_000_000, maximum: 1_000_000 }),
+    label_color: nullable(Type.String({ pattern: "^#[0-9A-Fa-f]{6}$" })),
+    can_deploy: Type.Boolean({ default: true }),
+    can_promote: Type.Boolean({ default: false }),
   },
   hasIcon: true,
   orderBy: "sort_order, name, slug",

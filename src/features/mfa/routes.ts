@@ -36,7 +36,7 @@ export function mfaRoutes(ctx: AppContext) {
       }
       emit("mfa.enabled", principal);
       set.status = 204;
-    }, { auth: "user", body: t.Object({ code: Code }), detail: { tags: ["MFA"] } })
+    }, { rateLimit: "mfa_verify", auth: "user", body: t.Object({ code: Code }), detail: { tags: ["MFA"] } })
     .delete("/disable", async ({ principal, body, set }) => {
       const outcome = await disableMfa(deps, principal.id, body?.mfa_code);
       if (outcome === "not_enabled") throw new NotFoundError("MFA not enabled");

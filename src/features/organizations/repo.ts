@@ -1,5 +1,6 @@
 /** Organizations: the tenant boundary of the catalog. */
 import type { Database } from "../../infra/postgres.ts";
+import { storable } from "../catalog/document.ts";
 
 export interface OrganizationRow {
   id: string;
@@ -21,6 +22,7 @@ export async function listOrganizations(sql: Database, slugs: string[] | null): 
 }
 
 export async function findOrganizationBySlug(sql: Database, slug: string): Promise<OrganizationRow | undefined> {
+  if (!storable(slug)) return undefined;
   const [row] = await sql<OrganizationRow[]>`select * from organizations where slug = ${slug}`;
   return row;
 }

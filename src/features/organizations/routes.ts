@@ -1,17 +1,15 @@
 /** /organizations: create, list (those the caller may read), get, JSON Patch, delete, members. */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context.ts";
-import { JsonPatchBody } from "../../http/json-patch.ts";
+import { JsonPatchBody as PatchBody } from "../../http/json-patch.ts";
 import { OrganizationDocument, organizationService } from "./service.ts";
 
 const Organization = t.Object({
   id: t.String(), slug: t.String(), name: t.String(),
   relationships: t.Record(t.String(), t.Object({ href: t.String(), count: t.Integer() })),
 }, { additionalProperties: true });
-const CreateBody = t.Composite([
-  t.Pick(OrganizationDocument, ["name", "slug"]),
-  t.Partial(t.Pick(OrganizationDocument, ["description", "icon", "tag_formats"])),
-]);
+const { name, slug, description, icon, tag_formats } = OrganizationDocument.properties;
+const CreateBody = t.Object({ name, slug, description: t.Optional(description), icon: t.Optional(icon), tag_formats: t.Optional(tag_formats) });
 const Params = t.Object({ org_slug: t.String() });
 const detail = { tags: ["Organizations"] };
 
@@ -25,8 +23,8 @@ export function organizationRoutes(ctx: AppContext) {
       return service.create(body, principal);
     }, { permission: "organization:create", body: CreateBody, response: { 201: Organization }, detail })
     .get("/:org_slug", ({ params }) => service.get(params.org_slug), { permission: "organization:read", params: Params, response: Organization, detail })
-    .patch("/:org_slug", ({ params, body }) => service.patch(params.org_slug, body as never), {
-      permission: "organization:update", params: Params, body: JsonPatchBody, response: Organization, detail,
+    .patch("/:org_slug", ({ params, body }) => service.patch(params.org_slug, body), {
+      permission: "organization:update", params: Params, body: PatchBody, response: Organization, detail,
     })
     .delete("/:org_slug", async ({ params, set }) => {
       await service.remove(params.org_slug);

@@ -3,29 +3,31 @@
  * there: permissions are per organization (D2), so without it the creator could not manage
  * what they just made. Slug changes keep the old slug in previous_slugs.
  */
-import { Value } from "@sinclair/typebox/value";
-import { t } from "elysia";
+import { Type } from "@sinclair/typebox";
 import type { Database } from "../../infra/postgres.ts";
-import { ConflictError, NotFoundError, UnprocessableError } from "../../http/errors.ts";
-import { applyJsonPatch, DEFAULT_READ_ONLY } from "../../http/json-patch.ts";
+import { ConflictError, NotFoundError } from "../../http/errors.ts";
+import { DEFAULT_READ_ONLY } from "../../http/json-patch.ts";
 import { pgCode, UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION } from "../../infra/pg-errors.ts";
 import { newId } from "../../lib/ids.ts";
-import { Slug } from "../catalog/org-resource-service.ts";
-import { checkTagFormats, TagFormat } from "../project-types/spec.ts";
-import type { Principal } from "../auth/principal.ts";
+import { dataError, Name, nullable, patchDocument, ruleError, Slug, text } from "../catalog/document.ts";
+import type { PatchOperations } from "../../http/json-patch.ts";
+import { checkTagFormats, TagFormats } from "../project-types/spec.ts";
+import { hasPermission, type Principal } from "../auth/principal.ts";
 import {
   findOrganizationBySlug, listMembers, listOrganizations, organizationCounts, organizationDependents, type OrganizationRow,
 } from "./repo.ts";
 
-export const OrganizationDocument = t.Object({
-  name: t.String({ minLength: 1, maxLength: 255 }),
+export const OrganizationDocument = Type.Object({
+  name: Name,
   slug: Slug,
-  description: t.Nullable(t.String({ maxLength: 100_000 })),
-  icon: t.Nullable(t.String({ maxLength: 2048 })),
-  tag_formats: t.Array(TagFormat, { maxItems: 100 }),
+  description: nullable(text(100_000)),
+  icon: nullable(text(2048)),
+  tag_formats: TagFormats,
 });
 
 type Document = typeof OrganizationDocument.static;
+
+const READ_ONLY = [...DEFAULT_READ_ONLY, "/previous_slugs"];
 
 export function organizationService(sql: Database, prefix: string) {
   async function toJson(row: OrganizationRow) {
@@ -52,16 +54,20 @@ export function organizationService(sql: Database, prefix: string) {
 
   function checkFormats(doc: Document) {
     const problem = checkTagFormats(doc.tag_formats);
-    if (problem) throw new UnprocessableError([{ type: "value_error", loc: ["body", ...problem.field.split("/")], msg: problem.msg }]);
+    if (problem) throw ruleError(problem);
   }
 
-  const clash = (slug: string) => new ConflictError(`Organization with slug '${slug}' already exists`);
+  /** Unique violations are slug clashes; unstorable values are 422. */
+  function writeError(error: unknown, slug: string): unknown {
+    if (pgCode(error) === UNIQUE_VIOLATION) return new ConflictError(`Organization with slug '${slug}' already exists`);
+    return dataError(error) ?? error;
+  }
 
   return {
     /** Admins see every organization; others those where they hold organization:read. */
     async list(principal: Principal) {
       const visible = principal.kind === "user" && principal.isAdmin ? null
-        : [...principal.permissionsByOrg].filter(([, perms]) => perms.has("organization:read")).map(([slug]) => slug);
+        : [...principal.permissionsByOrg.keys()].filter((slug) => hasPermission(principal, "organization:read", slug));
       return Promise.all((await listOrganizations(sql, visible)).map(toJson));
     },
 
@@ -80,37 +86,34 @@ export function organizationService(sql: Database, prefix: string) {
           await tx`insert into ${tx(table)} (organization_id, ${tx(column)}, role_id) select ${id}, ${principal.id}, id from roles where slug = 'admin'`;
         });
       } catch (error) {
-        if (pgCode(error) === UNIQUE_VIOLATION) throw clash(doc.slug);
-        throw error;
+        throw writeError(error, doc.slug);
       }
       return toJson((await findOrganizationBySlug(sql, doc.slug))!);
     },
 
-    async patch(slug: string, operations: Parameters<typeof applyJsonPatch>[1]) {
+    async patch(slug: string, operations: PatchOperations) {
       const row = await load(slug);
-      const current: Document = { name: row.name, slug: row.slug, description: row.description, icon: row.icon, tag_formats: row.tag_formats as Document["tag_formats"] };
-      const patched = applyJsonPatch(current, operations, [...DEFAULT_READ_ONLY, "/previous_slugs"]);
-      const errors = [...Value.Errors(OrganizationDocument, patched)];
-      if (errors.length) {
-        throw new UnprocessableError(errors.map((e) => ({ type: "value_error", loc: ["body", ...e.path.split("/").filter(Boolean)], msg: e.message, input: e.value })));
-      }
+      const current = { name: row.name, slug: row.slug, description: row.description, icon: row.icon, tag_formats: row.tag_formats };
+      const patched = patchDocument(current, operations, READ_ONLY, OrganizationDocument) as Document;
       checkFormats(patched);
-      const previous = patched.slug !== row.slug ? [...row.previous_slugs.filter((s) => s !== row.slug), row.slug] : row.previous_slugs;
+      // The slug being left joins previous_slugs; one being taken (back) leaves it.
+      const previous = patched.slug === row.slug ? row.previous_slugs
+        : [...row.previous_slugs.filter((s) => s !== row.slug && s !== patched.slug), row.slug];
       try {
         await sql`update organizations set name = ${patched.name}, slug = ${patched.slug}, description = ${patched.description},
           icon = ${patched.icon}, tag_formats = ${sql.json(patched.tag_formats as never)}, previous_slugs = ${previous}, updated_at = now()
           where id = ${row.id}`;
       } catch (error) {
-        if (pgCode(error) === UNIQUE_VIOLATION) throw clash(patched.slug);
-        throw error;
+        throw writeError(error, patched.slug);
       }
       return toJson((await findOrganizationBySlug(sql, patched.slug))!);
     },
 
     async remove(slug: string) {
       const row = await load(slug);
-      const refuse = (list: [string, number][]) =>
-        new ConflictError(`Organization '${slug}' still has ${list.map(([label, n]) => `${n} ${label}`).join(", ")}; delete them first`);
+      const refuse = (list: [string, number][]) => new ConflictError(
+        `Organization '${slug}' still has ${list.length ? list.map(([label, n]) => `${n} ${label}`).join(", ") : "dependent records"}; delete them first`,
+      );
       const blocking = await organizationDependents(sql, row.id);
       if (blocking.length) throw refuse(blocking);
       try {
@@ -124,4 +127,3 @@ export function organizationService(sql: Database, prefix: string) {
     members: async (slug: string) => listMembers(sql, (await load(slug)).id),
   };
 }
-

@@ -10,6 +10,12 @@ export const TAGS: OrgResourceSpec = {
   hasIcon: false,
   slugFromName: true,
   orderBy: "name, slug",
-  relationships: [],
+  relationships: [{
+    // TagResponse always carries relationships.documents (the SPA reads the count). Documents
+    // are not stored yet, so none can be tagged; the documents feature counts them here.
+    key: "documents",
+    href: (org, slug, prefix) => `${prefix}/organizations/${org}/tags/${slug}/documents`,
+    count: async () => 0,
+  }],
   dependents: [],
 };

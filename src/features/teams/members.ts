@@ -5,6 +5,7 @@ import { NotFoundError } from "../../http/errors.ts";
 import type { Database } from "../../infra/postgres.ts";
 import { EMAIL } from "../auth/model.ts";
 import { findOrganization, findResource } from "../catalog/org-resource-repo.ts";
+import { storable } from "../catalog/document.ts";
 import { TEAMS } from "./spec.ts";
 
 async function teamId(sql: Database, orgSlug: string, slug: string): Promise<string> {
@@ -31,7 +32,8 @@ export function teamMemberRoutes(ctx: AppContext) {
     }, { permission: "team:read", params: Params, response: t.Array(Member), detail })
     .post("/", async ({ params, body, set }) => {
       const id = await teamId(sql, params.org_slug, params.slug);
-      const [user] = await sql<{ id: string; email: string }[]>`select id, email from users where lower(email) = lower(${body.email})`;
+      const [user] = storable(body.email)
+        ? await sql<{ id: string; email: string }[]>`select id, email from users where lower(email) = lower(${body.email})` : [];
       if (!user) throw new NotFoundError(`User '${body.email}' not found`);
       await sql`insert into team_members (team_id, user_id) values (${id}, ${user.id}) on conflict do nothing`;
       set.status = 201;
@@ -39,7 +41,7 @@ export function teamMemberRoutes(ctx: AppContext) {
     }, { permission: "team:update", params: Params, body: t.Object({ email: EMAIL }), response: { 201: t.Object({ email: t.String(), team: t.String() }) }, detail })
     .delete("/:email", async ({ params, set }) => {
       const id = await teamId(sql, params.org_slug, params.slug);
-      const removed = await sql`delete from team_members m using users u
+      const removed = !storable(params.email) ? [] : await sql`delete from team_members m using users u
         where m.team_id = ${id} and m.user_id = u.id and lower(u.email) = lower(${params.email}) returning m.user_id`;
       if (!removed.length) throw new NotFoundError(`Membership for '${params.email}' in team '${params.slug}' not found`);
       set.status = 204;

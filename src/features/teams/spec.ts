@@ -1,4 +1,4 @@
-/** Teams own projects; members are users (team-members.ts). */
+/** Teams own projects; members are users (members.ts). */
 import type { OrgResourceSpec } from "../catalog/spec.ts";
 import { countWhere } from "../catalog/spec.ts";
 
