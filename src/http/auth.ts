@@ -13,6 +13,7 @@
 import { Elysia } from "elysia";
 import type { EventBus } from "../infra/events.ts";
 import { AuthenticationError, NotAllowedError } from "./errors.ts";
+import { requestMeta } from "./request-context.ts";
 import { authenticate, bearerToken, type AuthenticateDeps } from "../features/auth/authenticate.ts";
 import { hasPermission, type Principal } from "../features/auth/principal.ts";
 
@@ -40,13 +41,15 @@ export function authPlugin(deps: AuthPluginDeps) {
     principals.set(request, principal);
   }
 
-  async function requirePermission(request: Request, params: unknown, permission: string): Promise<void> {
+  async function requirePermission(ctx: { request: Request; params?: unknown }, permission: string): Promise<void> {
+    const { request, params } = ctx;
     const principal = await principalOf(request);
     const org = (params as Record<string, string | undefined> | undefined)?.org_slug;
     if (!hasPermission(principal, permission, org)) {
+      const meta = requestMeta(ctx);
       deps.events.emit({
         type: "permission.denied", outcome: "failure", actor_type: principal.kind, actor_id: principal.id,
-        actor_name: principal.name, detail: { permission, organization: org ?? null, path: new URL(request.url).pathname },
+        actor_name: principal.name, ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId, detail: { permission, organization: org ?? null, path: new URL(request.url).pathname },
       });
       throw new NotAllowedError(`Permission denied: ${permission} required`);
     }
@@ -59,7 +62,7 @@ export function authPlugin(deps: AuthPluginDeps) {
       resolve: principalFor,
     }),
     permission: (permission: string) => ({
-      transform: ({ request, params }) => requirePermission(request, params, permission),
+      transform: (ctx) => requirePermission(ctx, permission),
       resolve: principalFor,
     }),
   });

@@ -85,7 +85,7 @@ export async function logout(ctx: AppContext, principal: Principal, revokeAll: b
     : principal.sessionId ? [principal.sessionId] : [];
   await revokeSessions(sql, sessions, revokeAll ? "logout: all sessions" : "logout");
   ctx.events.emit({
-    type: "logout", outcome: "success", actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
+    type: "session.ended", outcome: "success", actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
     ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId, detail: { all_sessions: revokeAll, sessions: sessions.length },
   });
 }

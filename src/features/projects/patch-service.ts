@@ -26,18 +26,13 @@ const READ_ONLY = [
 
 /** What PATCH operates on: the project's own fields plus its edges by slug. */
 export function patchableDocument(record: ProjectRecord, catalog: Catalog, org: OrgRef): ProjectDocument {
-  const json = new ProjectSerializer(catalog, org, "").full(record) as {
-    team: { slug: string }; project_types: { slug: string }[];
-  };
-  const environments: Record<string, Record<string, unknown>> = {};
-  for (const edge of record.environments) {
-    const env = catalog.environments.get(edge.environment_id);
-    if (env) environments[env.slug] = edgeJson(edge);
-  }
+  const serializer = new ProjectSerializer(catalog, org, "");
   return {
     name: record.name, slug: record.slug, description: record.description, icon: record.icon,
-    team_slug: json.team.slug, project_type_slugs: json.project_types.map((type) => type.slug),
-    environments, links: record.links, identifiers: record.identifiers,
+    team_slug: catalog.teams.get(record.team_id)?.slug ?? "",
+    project_type_slugs: serializer.typesOf(record).map((row) => row.slug),
+    environments: Object.fromEntries(serializer.environmentsOf(record).map(({ edge, row }) => [row.slug, edgeJson(edge)])),
+    links: record.links, identifiers: record.identifiers,
   };
 }
 

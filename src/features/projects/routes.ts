@@ -19,11 +19,6 @@ import { relationshipRoutes } from "./relationship-routes.ts";
 const tags = ["Projects"];
 
 /**
- * Bodies with maps are validated by the service (checkBody), not by Elysia: Elysia's
- * normalization turns a JSON array into an object where a record is expected
- * (`["x"]` → `{"0": "x"}`), so the route takes the body as is and documents the schema here.
- */
-/**
  * The whole list (the reference has no pagination) is serialized once, as is: Elysia
  * validates and re-copies every returned object against its response schema, which costs
  * more than building the list. The schema stays declared for the OpenAPI document; the
@@ -31,6 +26,11 @@ const tags = ["Projects"];
  */
 const jsonResponse = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json;charset=utf-8" } });
 
+/**
+ * Bodies with maps are validated by the service (checkBody), not by Elysia: Elysia's
+ * normalization turns a JSON array into an object where a record is expected
+ * (`["x"]` → `{"0": "x"}`), so the route takes the body as is and documents the schema here.
+ */
 const jsonBody = (schema: TSchema) => ({ required: true, content: { "application/json": { schema } } });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
@@ -50,7 +50,7 @@ function coreRoutes(ctx: AppContext, deps: ProjectsDeps) {
       c.set.status = 201;
       return project;
     }, {
-      permission: "project:create", params: OrgParams, body: t.Unknown(),
+      permission: "project:create", params: OrgParams,
       response: { 201: ProjectMutationResponse, ...errors },
       detail: { tags, summary: "Create a project with its team, project types and environments", requestBody: jsonBody(ProjectCreate) },
     })
@@ -87,7 +87,7 @@ function coreRoutes(ctx: AppContext, deps: ProjectsDeps) {
     .patch("/:project_id/environments/:env_slug", (c) => patchEnvironmentEdge(
       deps, c.principal, c.params.org_slug, c.params.project_id, c.params.env_slug, c.body, requestMeta(c),
     ), {
-      permission: "project:write", params: EnvironmentParams, body: t.Unknown(),
+      permission: "project:write", params: EnvironmentParams,
       response: { 200: t.Record(t.String(), t.Unknown()), ...errors },
       detail: {
         tags, summary: "Set (non-null) or remove (null) properties of the project's deployment in an environment",

@@ -57,12 +57,14 @@ export class ProjectSerializer {
     return json;
   }
 
-  #typeRows(record: ProjectRecord) {
+  /** The project's types, by name. */
+  typesOf(record: ProjectRecord): EntityRow[] {
     return record.type_ids.map((id) => this.catalog.types.get(id)).filter((row) => row !== undefined)
       .sort((a, b) => compareText(a.name, b.name) || compareText(a.slug, b.slug));
   }
 
-  #environmentRows(record: ProjectRecord) {
+  /** The project's environments with their edges, by sort_order then name. */
+  environmentsOf(record: ProjectRecord): { edge: EdgeRow; row: EntityRow }[] {
     return record.environments
       .map((edge) => ({ edge, row: this.catalog.environments.get(edge.environment_id) }))
       .filter((e): e is { edge: EdgeRow; row: EntityRow } => e.row !== undefined)
@@ -72,7 +74,7 @@ export class ProjectSerializer {
   full(record: ProjectRecord): ProjectJson {
     const base = `${this.prefix}/organizations/${this.org.slug}`;
     const team = this.#cached(this.#teams, this.catalog.teams, record.team_id);
-    const environments = this.#environmentRows(record).map(({ edge, row }) => ({
+    const environments = this.environmentsOf(record).map(({ edge, row }) => ({
       ...this.#cached(this.#environments, this.catalog.environments, row.id), ...edgeJson(edge),
     }) as ProjectJson["team"]);
     return {
@@ -87,7 +89,7 @@ export class ProjectSerializer {
       archived: record.archived,
       archived_at: iso(record.archived_at),
       team: team as ProjectJson["team"],
-      project_types: this.#typeRows(record).map((row) => this.#cached(this.#types, this.catalog.types, row.id) as ProjectJson["team"]),
+      project_types: this.typesOf(record).map((row) => this.#cached(this.#types, this.catalog.types, row.id) as ProjectJson["team"]),
       environments,
       links: record.links,
       identifiers: record.identifiers,
@@ -119,10 +121,10 @@ export class ProjectSerializer {
       archived: record.archived,
       score: record.score,
       team: { name: String(team?.name ?? ""), slug: String(team?.slug ?? "") },
-      project_types: this.#typeRows(record).map((row) => ({
+      project_types: this.typesOf(record).map((row) => ({
         name: String(row.name), slug: row.slug, deployable: Boolean(row.deployable), releasable: Boolean(row.releasable),
       })),
-      environments: this.#environmentRows(record).map(({ row }) => ({
+      environments: this.environmentsOf(record).map(({ row }) => ({
         name: String(row.name), slug: row.slug, label_color: (row.label_color as string | null) ?? null, sort_order: Number(row.sort_order),
       })),
       open_pr_count: 0,

@@ -80,7 +80,7 @@ describe("audit_log", () => {
     ["token.refreshed", "success", () => ({ actor_type: "user", actor_id: user.id })],
     ["refresh_token.reused", "failure", () => ({ actor_type: "user", actor_id: user.id })],
     ["session.evicted", "success", () => ({ actor_type: "user", actor_id: evicted.id })],
-    ["logout", "success", () => ({ actor_type: "user", actor_id: user.id, actor_name: user.email })],
+    ["session.ended", "success", () => ({ actor_type: "user", actor_id: user.id, actor_name: user.email })],
     ["mfa.setup_started", "success", () => ({ actor_type: "user", actor_id: user.id, actor_name: user.email })],
     ["mfa.verify_failed", "failure", () => ({ actor_type: "user", actor_id: user.id })],
     ["permission.denied", "failure", () => ({ actor_type: "user", actor_id: user.id })],
@@ -112,7 +112,7 @@ describe("audit_log", () => {
 
   test("each event is written once", () => {
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(rows.length);
-    expect(rowsOf("logout")).toHaveLength(1);
+    expect(rowsOf("session.ended")).toHaveLength(1);
     expect(rowsOf("refresh_token.reused")).toHaveLength(1);
   });
 

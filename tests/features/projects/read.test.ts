@@ -116,8 +116,9 @@ describe("GET /organizations/{org}/projects/", () => {
     expect(Array.isArray(sent.body.detail)).toBe(true);
   });
 
-  test("no credentials → 401; another organization's member → 403; unknown organization → 404 (admin)", async () => {
+  test("no credentials → 401 (before any validation); another organization's member → 403; unknown organization → 404 (admin)", async () => {
     expect((await list("", {})).status).toBe(401);
+    expect((await list("?include_archived=maybe", {})).status).toBe(401);
     expect((await list("", w.cast.adminB.headers)).status).toBe(403);
     const missing = await send(w.t, "GET", "/organizations/nope/projects/", undefined, w.cast.system.headers);
     expect(missing.status).toBe(404);
