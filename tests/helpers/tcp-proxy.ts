@@ -15,49 +15,7 @@ export interface TcpProxy {
 }
 
 export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy {
-  const clients = new Set<Socket<Pair>>();
-  const listener: TCPSocketListener<Pair> = Bun.listen<Pair>({
-    hostname: "127.0.0.1",
-    port: 0,
-    socket: {
-      open(client) {
-        client.data = { pending: [] };
-        clients.add(client);
-        void Bun.connect<Pair>({
-          hostname: targetHost,
-          port: targetPort,
-          socket: {
-            open(upstream) {
-              client.data.upstream = upstream;
-              for (const chunk of client.data.pending) upstream.write(chunk);
-              client.data.pending = [];
-            },
-            data(_, chunk) { client.write(chunk); },
-            close() { client.end(); },
-            error() { client.end(); },
-          },
-        }).catch(() => client.end());
-      },
-      data(client, chunk) {
-        if (client.data.upstream) client.data.upstream.write(chunk);
-        else client.data.pending.push(new Uint8Array(chunk));
-      },
-      close(client) {
-        clients.delete(client);
-        client.data.upstream?.end();
-      },
-    },
-  });
-  return {
-    port: listener.port,
-    cut() {
-      listener.stop(true);
-      for (const client of clients) {
-        client.data.upstream?.terminate();
-        client.terminate();
-      }
-    },
-  };
+  return relayOn(0, targetHost, targetPort);
 }
 
 /** A port on which nothing listens (bound, then released). */

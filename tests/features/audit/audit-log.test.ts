@@ -9,20 +9,8 @@ import { bearer, createOrg, createUser, json, login, type TestUser } from "../..
 import { errorHandler } from "../../../src/http/errors.ts";
 import { newApiKeyId, newSecret } from "../../../src/lib/ids.ts";
 import { hashSecret } from "../../../src/lib/secrets.ts";
+import type { AuditRow } from "../../../src/features/audit/audit-log.ts";
 
-interface AuditRow {
-  event_id: string;
-  at: string;
-  event_type: string;
-  outcome: string;
-  actor_type: string;
-  actor_id: string;
-  actor_name: string;
-  ip: string;
-  user_agent: string;
-  request_id: string;
-  detail: string;
-}
 
 let t: TestApp;
 let user: TestUser;
