@@ -37,6 +37,7 @@ import { PROJECT_TYPES } from "./features/project-types/spec.ts";
 import { TAGS } from "./features/tags/spec.ts";
 import { LINK_DEFINITIONS } from "./features/link-definitions/spec.ts";
 import { projectRoutes } from "./features/projects/routes.ts";
+import { webUiRoutes } from "./features/web-ui/routes.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -84,7 +85,11 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
       },
     }))
     .use(docsRoutes())
-    .use(api);
+    .use(api)
+    // Last, so every API route matches first (IMBI_API_UI_DIR unset: mounts nothing).
+    .use(webUiRoutes({
+      dir: settings.server.ui_dir, prefix: apiPrefix(settings.server), apiPaths: api.routes.map((r) => r.path),
+    }));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -8,6 +8,8 @@ import { optionalString, parseJson, setting } from "./setting.ts";
 import { parseRateLimit } from "../lib/rate-limit-spec.ts";
 import { invalidIpEntries } from "../lib/ip.ts";
 import { isFernetKey } from "../lib/fernet.ts";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const str = (env: string, def: string, description: string, extra: object = {}) =>
   setting(Type.String({ default: def, description, ...extra }), { env });
@@ -24,6 +26,14 @@ const rateLimit = (env: string, def: string, description: string) =>
     expected: 'a rate such as "5/minute", "100/hour" or "10 per second"',
     check: (v: string) => (parseRateLimit(v) ? undefined : "is not a rate limit"),
   });
+
+/** IMBI_API_UI_DIR: a directory (relative to the working directory) holding a built SPA's index.html. */
+function uiDirCheck(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  const dir = resolve(value);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return "is not an existing directory";
+  return existsSync(join(dir, "index.html")) ? undefined : "has no index.html";
+}
 
 /** `tcp://10.0.0.5:8000` (Kubernetes service discovery) yields 8000. */
 function parsePort(raw: string): unknown {
@@ -84,6 +94,9 @@ export const ServerSettings = Type.Object({
     default: [],
     description: "Extra directories watched by `imbi serve --dev` (OS path-separator separated in the env var)",
   }), { env: "IMBI_RELOAD_DIRS", parse: (raw) => raw.split(process.platform === "win32" ? ";" : ":").filter(Boolean) }),
+  ui_dir: setting(optionalString({
+    description: "Directory of a built web UI (SPA) served at the root of the origin; unset = API only (docs/deploy.md)",
+  }), { env: "IMBI_API_UI_DIR", addition: true, expected: "a directory containing index.html", check: uiDirCheck }),
 });
 
 export const PostgresSettings = Type.Object({

@@ -5,6 +5,7 @@
  */
 import pgIdentity from "../../migrations/postgres/0001_identity.sql" with { type: "text" };
 import pgCatalog from "../../migrations/postgres/0002_catalog.sql" with { type: "text" };
+import pgUploads from "../../migrations/postgres/0005_uploads.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
 import chAuditLog from "../../migrations/clickhouse/0003_audit_log.sql" with { type: "text" };
@@ -26,6 +27,7 @@ export function migration(file: string, sql: string): Migration {
 export const POSTGRES_MIGRATIONS: Migration[] = [
   migration("0001_identity.sql", pgIdentity),
   migration("0002_catalog.sql", pgCatalog),
+  migration("0005_uploads.sql", pgUploads),
 ];
 
 /** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */

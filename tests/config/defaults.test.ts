@@ -35,6 +35,7 @@ const SEED_DEFAULTS: [string, unknown][] = [
   ["EMBEDDINGS_MODELS", { text: { fastembed_id: "BAAI/bge-small-en-v1.5", dimensions: 384 } }],
   ["IMBI_RELOAD_DIRS", []],
   ["IMBI_API_LOG_LEVEL", "info"], // addition (D8)
+  ["IMBI_API_UI_DIR", null], // addition (D8)
 ];
 
 describe("seed defaults", () => {

@@ -72,6 +72,9 @@ export const ListQuery = t.Object({
   environment: t.Optional(t.String({ maxLength: 255 })),
   include_archived: t.Boolean({ default: false }),
   slim: t.Boolean({ default: false }),
+  integration_slug: t.Optional(t.String({ maxLength: 255 })),
+  identifier: t.Optional(t.String({ maxLength: 1024 })),
+  filter: t.Optional(t.Union([t.String({ maxLength: 1024 }), t.Array(t.String({ maxLength: 1024 }), { maxItems: 50 })])),
 });
 export type ListQuery = Static<typeof ListQuery>;
 

@@ -5,7 +5,7 @@
  */
 import type { EventBus, RequestMeta } from "../../infra/events.ts";
 import type { Database } from "../../infra/postgres.ts";
-import { ConflictError, NotFoundError } from "../../http/errors.ts";
+import { ConflictError, InputError, NotFoundError, UnprocessableError } from "../../http/errors.ts";
 import { FOREIGN_KEY_VIOLATION, pgCode, UNIQUE_VIOLATION } from "../../infra/pg-errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -97,9 +97,35 @@ export async function getProject(deps: ProjectsDeps, orgSlug: string, id: string
   return projectJson(deps, await organizationOr404(deps.sql, orgSlug), id);
 }
 
+const FILTER = /^([^:]+):([a-z_]+)(?::(.*))?$/;
+const FILTER_OPS = new Set(["eq", "ne", "in", "not_in", "exists", "not_exists"]);
+
+/**
+ * §7.5 `filter=field:op[:value]`: the syntax and operator are checked, then the field must be
+ * a filterable blueprint attribute. No attribute is filterable until blueprints exist, so a
+ * well-formed filter is refused naming its field rather than silently ignored.
+ */
+function checkFilters(filters: string | string[] | undefined): void {
+  for (const filter of filters === undefined ? [] : [filters].flat()) {
+    const match = FILTER.exec(filter);
+    if (!match) throw new InputError(`Invalid filter '${filter}'; expected field:op[:value]`);
+    const [, field, op, value] = match;
+    if (!FILTER_OPS.has(op!)) throw new InputError(`Invalid filter operator '${op}' in '${filter}'`);
+    const needsValue = op !== "exists" && op !== "not_exists";
+    if (needsValue !== (value !== undefined && value !== "")) throw new InputError(`Invalid filter '${filter}': '${op}' ${needsValue ? "needs" : "takes no"} value`);
+    throw new InputError(`Field '${field}' is not a filterable project attribute`);
+  }
+}
+
 /** §7.5: filters by team / project type / environment slug (unknown → empty), name order. */
 export async function listOrgProjects(deps: ProjectsDeps, orgSlug: string, query: ListQuery) {
   const org = await organizationOr404(deps.sql, orgSlug);
+  if (query.identifier !== undefined && query.integration_slug === undefined) {
+    throw new UnprocessableError([{ type: "missing", loc: ["query", "integration_slug"], msg: "identifier needs integration_slug" }]);
+  }
+  checkFilters(query.filter);
+  // No project exists in an integration this server does not know (integrations come later).
+  if (query.integration_slug !== undefined) return [];
   const typeSlug = query.project_type ?? query["project-type"];
   if (![query.team, typeSlug, query.environment].every((slug) => slug === undefined || storable(slug))) return [];
   const lookups = await Promise.all([
