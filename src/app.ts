@@ -37,6 +37,7 @@ import { PROJECT_TYPES } from "./features/project-types/spec.ts";
 import { TAGS } from "./features/tags/spec.ts";
 import { LINK_DEFINITIONS } from "./features/link-definitions/spec.ts";
 import { projectRoutes } from "./features/projects/routes.ts";
+import { uploadRoutes } from "./features/uploads/routes.ts";
 import { webUiRoutes } from "./features/web-ui/routes.ts";
 
 export interface AppDeps {
@@ -70,7 +71,8 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
     .use(orgResourceRoutes(ctx, PROJECT_TYPES))
     .use(orgResourceRoutes(ctx, TAGS))
     .use(orgResourceRoutes(ctx, LINK_DEFINITIONS))
-    .use(projectRoutes(ctx));
+    .use(projectRoutes(ctx))
+    .use(uploadRoutes(ctx));
 
   return new Elysia({ name: "imbi" })
     .use(errorHandler(logger))

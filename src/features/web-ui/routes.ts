@@ -73,9 +73,6 @@ export function webUiRoutes({ dir, prefix, apiPaths }: WebUiOptions) {
       "content-type": "text/html; charset=utf-8", "cache-control": NO_CACHE, etag: page.etag,
       "x-content-type-options": "nosniff",
     };
-    if (request.method === "HEAD") {
-      return new Response(null, { headers: { ...headers, "content-length": String(Buffer.byteLength(page.body)) } });
-    }
     return new Response(page.body, { headers });
   };
 
@@ -89,7 +86,7 @@ export function webUiRoutes({ dir, prefix, apiPaths }: WebUiOptions) {
       return sendIndex(request);
     }
     if (found.path === join(root, "index.html")) return sendIndex(request);
-    const cacheControl = cacheControlFor(found.path);
+    const cacheControl = cacheControlFor(pathname); // the requested name, not a symlink's target
     const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
     if (matchesEtag(request.headers.get("if-none-match"), etag)) return notModified(etag, cacheControl);
     const file = Bun.file(found.path);
@@ -97,7 +94,7 @@ export function webUiRoutes({ dir, prefix, apiPaths }: WebUiOptions) {
       "content-type": file.type || "application/octet-stream", "cache-control": cacheControl, etag,
       "x-content-type-options": "nosniff",
     };
-    if (request.method === "HEAD") return new Response(null, { headers: { ...headers, "content-length": String(found.size) } });
+    // HEAD too: the server sends the headers (Content-Length included) and drops the body.
     return new Response(file, { headers });
   };
 
