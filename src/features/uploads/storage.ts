@@ -30,13 +30,19 @@ function unavailable(action: string, error: unknown): UnavailableError {
 
 export function uploadStorage(s3: S3Client, bucket: string): UploadStorage {
   const send = async <T>(action: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    // The timeout covers the call, not a body streamed afterwards (a slow client may take longer).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${S3_TIMEOUT_MS} ms`)), S3_TIMEOUT_MS);
     try {
-      return await run(AbortSignal.timeout(S3_TIMEOUT_MS));
+      return await run(controller.signal);
     } catch (error) {
-      if ((error as { name?: string }).name === "NoSuchKey" || statusOf(error) === 404 && action === "read") {
+      if (action === "read" && ((error as { name?: string }).name === "NoSuchKey" || statusOf(error) === 404)) {
         throw new NotFoundError("Upload not found");
       }
+      if (error instanceof NotFoundError) throw error;
       throw unavailable(action, error);
+    } finally {
+      clearTimeout(timer);
     }
   };
   return {
