@@ -31,7 +31,7 @@ function requireHuman(principal: Principal): void {
 export function uploadRoutes(ctx: AppContext) {
   const settings = ctx.settings.storage;
   const storage = uploadStorage(ctx.infra.s3, settings.bucket);
-  const service = uploadService({ sql: ctx.infra.sql, storage, settings, logger: ctx.logger });
+  const service = uploadService({ sql: ctx.infra.sql, storage, settings, logger: ctx.logger, events: ctx.events });
   const authorize = byteRouteAuth(ctx);
   const limits = {
     maxFileSize: settings.max_file_size,
@@ -72,7 +72,7 @@ export function uploadRoutes(ctx: AppContext) {
     }, { params: UploadParams, detail: { ...detail, summary: "The WEBP thumbnail (bearer token or imbi_access_token cookie)" } })
     .delete("/:upload_id", async ({ params, principal, set }) => {
       requireHuman(principal);
-      await service.remove(params.upload_id);
+      await service.remove(params.upload_id, principal);
       set.status = 204;
     }, { permission: "upload:delete", params: UploadParams, detail });
 }

@@ -7,6 +7,7 @@
 import type { Settings } from "../../config/settings.ts";
 import type { Database } from "../../infra/postgres.ts";
 import type { Logger } from "../../infra/logger.ts";
+import type { EventBus } from "../../infra/events.ts";
 import { makeWebpThumbnail } from "../../infra/image.ts";
 import { errorMessage } from "../../infra/retry.ts";
 import { ConflictError, NotFoundError } from "../../http/errors.ts";
@@ -22,11 +23,18 @@ export interface UploadServiceDeps {
   storage: UploadStorage;
   settings: Settings["storage"];
   logger: Logger;
+  events: EventBus;
 }
 
 export const THUMBNAIL_TYPE = "image/webp";
 
-export function uploadService({ sql, storage, settings, logger }: UploadServiceDeps) {
+export function uploadService({ sql, storage, settings, logger, events }: UploadServiceDeps) {
+  const emit = (type: string, principal: Principal, upload: { id: string; filename: string; content_type: string }) =>
+    events.emit({
+      type, outcome: "success", actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
+      detail: { upload_id: upload.id, filename: upload.filename, content_type: upload.content_type },
+    });
+
   async function thumbnailOf(id: string, file: ReceivedFile): Promise<Uint8Array | null> {
     if (!THUMBNAIL_TYPES.has(file.contentType)) return null;
     try {
@@ -77,6 +85,7 @@ export function uploadService({ sql, storage, settings, logger }: UploadServiceD
           has_thumbnail: thumbnail !== null, thumbnail_s3_key: thumbnail ? thumbnailKey : null,
           uploaded_by: principal.name, uploaded_by_id: principal.kind === "user" ? principal.id : null,
         });
+        emit("upload.created", principal, row);
         return toUploadJson(row);
       } catch (error) {
         await removeQuietly(written);
@@ -99,7 +108,7 @@ export function uploadService({ sql, storage, settings, logger }: UploadServiceD
       return row;
     },
 
-    async remove(id: string): Promise<void> {
+    async remove(id: string, principal: Principal): Promise<void> {
       if (!isUploadId(id)) throw new NotFoundError("Upload not found");
       await sql.begin(async (tx) => {
         const row = await lockUpload(tx as unknown as Database, id.toLowerCase());
@@ -111,6 +120,7 @@ export function uploadService({ sql, storage, settings, logger }: UploadServiceD
         }
         await storage.remove([row.s3_key, ...(row.thumbnail_s3_key ? [row.thumbnail_s3_key] : [])]);
         await deleteUploadRow(tx as unknown as Database, row.id);
+        emit("upload.deleted", principal, row);
       });
     },
   };

@@ -38,6 +38,14 @@ describe("POST /uploads/", () => {
     expect(row!.uploaded_by_id).toBe(developer.user.id);
   });
 
+  it("emits upload.created and, on delete, upload.deleted", async () => {
+    const seen: string[] = [];
+    t.ctx.events.subscribe((event) => void seen.push(`${event.type}:${(event.detail as { upload_id?: string })?.upload_id}`));
+    const sent = await postUpload(t, { data: await png(8, 8), type: "image/png", filename: "e.png" }, admin.headers);
+    expect((await t.req(`/uploads/${sent.body.id}`, { method: "DELETE", headers: admin.headers })).status).toBe(204);
+    expect(seen).toEqual([`upload.created:${sent.body.id}`, `upload.deleted:${sent.body.id}`]);
+  });
+
   it("stores SVG and PDF (no thumbnail)", async () => {
     const svg = await postUpload(t, { data: `<svg xmlns="http://www.w3.org/2000/svg"/>`, type: "image/svg+xml", filename: "i.svg" }, admin.headers);
     expect(svg.status).toBe(201);
