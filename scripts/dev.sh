@@ -53,13 +53,16 @@ run_tests() {
     started=1
   fi
   output=$(mktemp)
+  # PIPESTATUS must be read right after each pipeline (set -e is off around them).
+  set +e
   log "typecheck"
-  if ! tsc --noEmit -p . 2>&1 | tee "$output"; then status=1; fi
+  tsc --noEmit -p . 2>&1 | tee "$output"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   log "bun test"
   # Tests start real servers and processes; slow CI machines need more than bun's 5 s default.
-  "$BUN" test --timeout 30000 "$@" 2>&1 | tee -a "$output" || true
+  "$BUN" test --timeout 30000 "$@" 2>&1 | tee -a "$output"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  set -e
   if [ "$started" -eq 1 ]; then
     log "stopping the service stack"
     "$BUN" stack/down.ts >&2 || status=1

@@ -209,12 +209,12 @@ describe("PATCH /organizations/{org_slug}", () => {
     expect(response.body.detail).toBe(`Path '${pointer}' is read-only and cannot be patched`);
   });
 
-  test("failed test → 422 (D2 shape); invalid op or missing path → 400; invalid result → 422; not a list → 422", async () => {
+  test("failed test → 422 (D2 shape); unknown op → 422; missing path → 400; invalid result → 422; not a list → 422", async () => {
     const org = await create();
     const failed = await patch(org.slug, [{ op: "test", path: "/name", value: "other" }]);
     expect422(failed);
     expect(failed.body.detail[0].type).toBe("patch_test_failed");
-    expect((await patch(org.slug, [{ op: "jump", path: "/name" }])).status).toBe(400);
+    expect((await patch(org.slug, [{ op: "jump", path: "/name" }])).status).toBe(422);
     expect((await patch(org.slug, [{ op: "replace", path: "/missing/deeper", value: 1 }])).status).toBe(400);
     expect((await patch(org.slug, [{ op: "replace", path: "", value: {} }])).status).toBe(400);
     expect422(await patch(org.slug, [{ op: "replace", path: "/slug", value: "Bad Slug" }]), "slug");
