@@ -13,6 +13,7 @@ import { requestContext } from "./http/request-context.ts";
 import { corsPlugin } from "./http/cors.ts";
 import { apiPrefix } from "./http/urls.ts";
 import { docsRoutes } from "./features/docs/routes.ts";
+import { blueprintOpenApi } from "./features/blueprints/openapi.ts";
 import { statusRoutes } from "./features/status/routes.ts";
 import { createStatusService } from "./features/status/service.ts";
 import { VERSION } from "./version.ts";
@@ -37,8 +38,11 @@ import { PROJECT_TYPES } from "./features/project-types/spec.ts";
 import { TAGS } from "./features/tags/spec.ts";
 import { LINK_DEFINITIONS } from "./features/link-definitions/spec.ts";
 import { projectRoutes } from "./features/projects/routes.ts";
+import { blueprintRoutes } from "./features/blueprints/routes.ts";
+import { releaseRoutes } from "./features/releases/routes.ts";
 import { uploadRoutes } from "./features/uploads/routes.ts";
 import { webUiRoutes } from "./features/web-ui/routes.ts";
+import { emailRoutes } from "./features/email/routes.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -54,6 +58,7 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
   const api = new Elysia({ name: "imbi.api", prefix: apiPrefix(settings.server) })
     .use(statusRoutes(currentStatus))
     .use(authRoutes(ctx))
+    .use(emailRoutes(ctx))
     .use(mfaRoutes(ctx))
     .use(usersRoutes(ctx))
     .use(rolesRoutes(ctx))
@@ -72,12 +77,16 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
     .use(orgResourceRoutes(ctx, TAGS))
     .use(orgResourceRoutes(ctx, LINK_DEFINITIONS))
     .use(projectRoutes(ctx))
+    .use(blueprintRoutes(ctx))
+    .use(releaseRoutes(ctx))
     .use(uploadRoutes(ctx));
 
   return new Elysia({ name: "imbi" })
     .use(errorHandler(logger))
     .use(requestContext({ logger, forwardedAllowIps: settings.server.forwarded_allow_ips }))
     .use(corsPlugin(settings.server.cors_allowed_origins))
+    // Before swagger: the hook reaches /openapi.json only when registered ahead of it.
+    .use(blueprintOpenApi(infra.sql))
     // path === specPath: the plugin's own UI page (which loads scripts from a CDN) is replaced by the spec.
     .use(swagger({
       path: "/openapi.json",

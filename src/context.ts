@@ -16,6 +16,8 @@ import { createRateLimits, resolveRateLimits, type RateLimitName, type RateLimit
 import { createTokenCodec, type TokenCodec } from "./features/auth/tokens.ts";
 import { subscribeAuditLog } from "./features/audit/audit-log.ts";
 import { createApiKeyUsage } from "./features/audit/api-key-usage.ts";
+import { EmailWorker } from "./features/email/worker.ts";
+import { createEmailService, type EmailService } from "./features/email/service.ts";
 
 export interface AppContext {
   settings: Settings;
@@ -36,7 +38,10 @@ export interface AppContext {
   analytics: ClickHouseWriter;
   /** The path of IMBI_API_URL ("" or e.g. "/api"). */
   prefix: string;
-  /** Delivers buffered analytics rows; call before closing the infrastructure. */
+  /** Transactional email: the flows (features/email/service.ts) and the outbox worker. */
+  email: EmailService;
+  emailWorker: EmailWorker;
+  /** Stops the email worker (after its current send), then delivers buffered analytics rows; call before closing the infrastructure. */
   close(): Promise<void>;
 }
 
@@ -70,13 +75,23 @@ export function createContext(settings: Settings, infra: Infra, logger: Logger, 
     },
   });
 
+  const prefix = apiPrefix(settings.server);
+  const emailWorker = new EmailWorker(infra.sql, settings.email, logger, analytics);
+  const email = createEmailService({ sql: infra.sql, settings, logger, events, worker: emailWorker, prefix });
+  emailWorker.start();
+
   return {
     settings, infra, logger, events, codec,
     fernet: new Fernet(settings.auth.encryption_key),
     auth: routeGuards(auth, rateLimits, usage),
     rateLimits,
     analytics,
-    prefix: apiPrefix(settings.server),
-    close: () => analytics.close(),
+    prefix,
+    email, emailWorker,
+    close: async () => {
+      await email.settle();
+      await emailWorker.close();
+      await analytics.close();
+    },
   };
 }

@@ -36,6 +36,7 @@ export const RATE_LIMITS = {
   oauth_token: { fixed: "10/minute" },                     // POST /auth/token
   oauth_authorize: { fixed: "20/minute" },                 // GET /auth/authorize
   oauth_register: { fixed: "10/minute" },                  // POST /auth/register
+  forgot_password: { fixed: "5/minute" },                 // POST /auth/forgot-password
 } as const satisfies Record<string, RateLimitSource>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

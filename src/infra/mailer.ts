@@ -27,3 +27,34 @@ export function createMailer(settings: Settings["email"]): Mailer {
 export async function pingMailer(mailer: Mailer, timeoutMs = 5000): Promise<void> {
   await withTimeout(mailer.verify(), timeoutMs, "SMTP handshake");
 }
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+}
+
+/** The nodemailer message: From is IMBI_EMAIL_FROM_NAME <IMBI_EMAIL_FROM_EMAIL>, Reply-To when set. */
+export function mailOptions(settings: Settings["email"], mail: OutgoingMail) {
+  return {
+    from: { name: settings.from_name, address: settings.from_email },
+    ...(settings.reply_to ? { replyTo: settings.reply_to } : {}),
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    headers: mail.headers,
+  };
+}
+
+/**
+ * One send, bounded as a whole (connection, greeting, each command and the data are each
+ * bounded by IMBI_EMAIL_SMTP_TIMEOUT; the whole send by a few of those).
+ */
+export async function sendMail(mailer: Mailer, settings: Settings["email"], mail: OutgoingMail): Promise<void> {
+  await withTimeout(mailer.sendMail(mailOptions(settings, mail)), sendTimeoutMs(settings), "SMTP send");
+}
+
+export const sendTimeoutMs = (settings: Settings["email"]) => Math.ceil(settings.smtp_timeout * 3000) + 1000;

@@ -6,10 +6,14 @@
 import pgIdentity from "../../migrations/postgres/0001_identity.sql" with { type: "text" };
 import pgCatalog from "../../migrations/postgres/0002_catalog.sql" with { type: "text" };
 import pgUploads from "../../migrations/postgres/0005_uploads.sql" with { type: "text" };
+import pgEmail from "../../migrations/postgres/0006_email.sql" with { type: "text" };
+import pgBlueprints from "../../migrations/postgres/0007_blueprints.sql" with { type: "text" };
+import pgReleases from "../../migrations/postgres/0008_releases.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
 import chAuditLog from "../../migrations/clickhouse/0003_audit_log.sql" with { type: "text" };
 import chApiKeyUsage from "../../migrations/clickhouse/0004_api_key_usage.sql" with { type: "text" };
+import chEmailLog from "../../migrations/clickhouse/0005_email_log.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -28,6 +32,9 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   migration("0001_identity.sql", pgIdentity),
   migration("0002_catalog.sql", pgCatalog),
   migration("0005_uploads.sql", pgUploads),
+  migration("0006_email.sql", pgEmail),
+  migration("0007_blueprints.sql", pgBlueprints),
+  migration("0008_releases.sql", pgReleases),
 ];
 
 /** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */
@@ -36,4 +43,5 @@ export const CLICKHOUSE_MIGRATIONS: Migration[] = [
   migration("0002_operations_log.sql", chOperationsLog),
   migration("0003_audit_log.sql", chAuditLog),
   migration("0004_api_key_usage.sql", chApiKeyUsage),
+  migration("0005_email_log.sql", chEmailLog),
 ];

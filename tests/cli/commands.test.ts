@@ -28,7 +28,7 @@ describe("imbi migrate / imbi setup", () => {
     const ch = createClickHouse(settings.clickhouse);
     const tables = await (await ch.query({ query: "SHOW TABLES", format: "JSONEachRow" })).json();
     await ch.close();
-    expect(tables).toEqual([{ name: "api_key_usage" }, { name: "audit_log" }, { name: "events" }, { name: "operations_log" }]);
+    expect(tables).toEqual([{ name: "api_key_usage" }, { name: "audit_log" }, { name: "email_log" }, { name: "events" }, { name: "operations_log" }]);
     expect(runImbi(["setup"], env).code).toBe(0);
   });
 

@@ -64,7 +64,7 @@ describe("CLICKHOUSE_*", () => {
   test("tables are created in the database named by CLICKHOUSE_URL", async () => {
     const t = await app({});
     const result = await t.infra.clickhouse.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: "JSONEachRow" });
-    expect(((await result.json()) as { name: string }[]).map((r) => r.name)).toEqual(["api_key_usage", "audit_log", "events", "operations_log"]);
+    expect(((await result.json()) as { name: string }[]).map((r) => r.name)).toEqual(["api_key_usage", "audit_log", "email_log", "events", "operations_log"]);
   });
 });
 

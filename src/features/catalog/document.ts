@@ -52,12 +52,25 @@ export function validateDocument(schema: TObject, document: unknown): void {
 export function patchDocument(
   current: Record<string, unknown>, operations: PatchOperations, readOnly: string[], schema: TObject,
 ): Record<string, unknown> {
+  return patchDocumentWithExtras(current, operations, readOnly, schema).values;
+}
+
+/**
+ * patchDocument that also hands back the patched document's other keys (`extras`): the
+ * candidate blueprint attributes, which the caller validates against the blueprints.
+ */
+export function patchDocumentWithExtras(
+  current: Record<string, unknown>, operations: PatchOperations, readOnly: string[], schema: TObject,
+): { values: Record<string, unknown>; extras: Record<string, unknown> } {
   const patched = applyJsonPatch(current, operations, readOnly);
   for (const [key, property] of Object.entries(schema.properties)) {
     if (!(key in patched) && "default" in property) patched[key] = Value.Clone(property.default);
   }
   validateDocument(schema, patched);
-  return Object.fromEntries(Object.keys(schema.properties).map((key) => [key, patched[key]]));
+  return {
+    values: Object.fromEntries(Object.keys(schema.properties).map((key) => [key, patched[key]])),
+    extras: Object.fromEntries(Object.entries(patched).filter(([key]) => !(key in schema.properties))),
+  };
 }
 
 /** Values PostgreSQL cannot store (SQLSTATE class 22: data exceptions) are the client's: 422. */

@@ -13,7 +13,9 @@ import { FOREIGN_KEY_VIOLATION, pgCode, UNIQUE_VIOLATION } from "../../infra/pg-
 import { newId } from "../../lib/ids.ts";
 import { slugify } from "../../lib/slug.ts";
 import type { OrgResourceSpec } from "./spec.ts";
-import { dataError, Name, nullable, patchDocument, ruleError, Slug, text, validateDocument } from "./document.ts";
+import { dataError, Name, nullable, patchDocumentWithExtras, ruleError, Slug, text, validateDocument } from "./document.ts";
+import { blueprintAttributes, mergeAttributes } from "../blueprints/service.ts";
+import type { NodeType } from "../blueprints/model.ts";
 import type { PatchOperations } from "../../http/json-patch.ts";
 import {
   deleteResource, findOrganization, findResource, insertResource, listResources, updateResource,
@@ -23,6 +25,19 @@ import {
 export { Slug } from "./document.ts";
 
 const Description = nullable(text(100_000));
+
+/**
+ * Entities whose `attributes` blueprints define (§13.3), by table. Extra keys of a create
+ * body or a patched document become attributes when an enabled blueprint of that type
+ * declares them (validated as JSON Schema, 422 at ["body", key]); other keys are dropped.
+ */
+const BLUEPRINT_TYPES: Record<string, NodeType> = {
+  teams: "Team", environments: "Environment", project_types: "ProjectType", link_definitions: "LinkDefinition",
+};
+/** Keys of a response that are never attributes. */
+const NOT_ATTRIBUTES = ["id", "organization", "organization_id", "relationships", "created_at", "updated_at", "attributes"];
+const extrasOf = (doc: Record<string, unknown>, schema: TObject) =>
+  Object.fromEntries(Object.entries(doc).filter(([key]) => !(key in schema.properties) && !NOT_ATTRIBUTES.includes(key)));
 const Icon = nullable(text(2048));
 
 /** The full, stored document of an entity: what create and PATCH results are checked against. */
@@ -43,7 +58,7 @@ export function createSchema(spec: OrgResourceSpec): TObject {
     description: Type.Optional(Description),
     ...(spec.hasIcon ? { icon: Type.Optional(Icon) } : {}),
     ...optional,
-  });
+  }, BLUEPRINT_TYPES[spec.table] ? { additionalProperties: true } : {}); // blueprint attributes pass through to the service
 }
 
 const READ_ONLY = [...DEFAULT_READ_ONLY, "/organization"];
@@ -60,6 +75,17 @@ export interface EntityJson {
 export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix: string) {
   const schema = documentSchema(spec);
   const columns = Object.keys(schema.properties);
+  const blueprintType = BLUEPRINT_TYPES[spec.table];
+  /**
+   * The attributes to store (undefined: the entity has none). The whole document is checked,
+   * so a blueprint property naming a column (e.g. a required `description`) constrains the
+   * column; only the other keys are stored as attributes.
+   */
+  const attributesOf = async (doc: Record<string, unknown>, stored?: Record<string, unknown>) => {
+    if (!blueprintType) return undefined;
+    const merged = mergeAttributes(await blueprintAttributes(sql, blueprintType), doc, stored);
+    return extrasOf(merged, schema);
+  };
   const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value ?? null);
 
   async function toJson(row: ResourceRow, org: OrgRow): Promise<EntityJson> {
@@ -130,16 +156,23 @@ export function orgResourceService(sql: Database, spec: OrgResourceSpec, prefix:
       validateDocument(schema, doc);
       checkRules(doc);
       const values = Object.fromEntries(columns.map((c) => [c, doc[c]]));
-      const row = await write(String(doc.slug), () => insertResource(sql, spec, { id: newId(), organization_id: org.id, ...jsonColumns(sql, spec, values) }));
+      const attributes = await attributesOf(doc);
+      const row = await write(String(doc.slug), () => insertResource(sql, spec, {
+        id: newId(), organization_id: org.id, ...jsonColumns(sql, spec, values), ...(attributes ? { attributes: sql.json(attributes as never) } : {}),
+      }));
       return toJson(row, org);
     },
 
     async patch(orgSlug: string, slug: string, operations: PatchOperations) {
       const { org, row } = await load(orgSlug, slug);
-      const current = Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
-      const values = patchDocument(current, operations, READ_ONLY, schema);
+      // Blueprint attributes are patched at the top level, next to the columns (which win a clash).
+      const current = { ...(blueprintType ? row.attributes : {}), ...Object.fromEntries(columns.map((c) => [c, row[c] ?? null])) };
+      const { values, extras } = patchDocumentWithExtras(current, operations, READ_ONLY, schema);
       checkRules(values);
-      const updated = await write(String(values.slug), () => updateResource(sql, spec, row.id, jsonColumns(sql, spec, values)));
+      const attributes = await attributesOf({ ...extrasOf(extras, schema), ...values }, row.attributes);
+      const updated = await write(String(values.slug), () => updateResource(sql, spec, row.id, {
+        ...jsonColumns(sql, spec, values), ...(attributes ? { attributes: sql.json(attributes as never) } : {}),
+      }));
       return toJson(updated, org);
     },
 

@@ -20,5 +20,8 @@ export const ENVIRONMENTS: OrgResourceSpec = {
   relationships: [
     { key: "projects", href: (org, slug, prefix) => `${prefix}/organizations/${org}/projects?environment=${slug}`, count: (sql, row) => countWhere("project_environments", "environment_id")(sql, row.id) },
   ],
-  dependents: [{ label: "projects deployed in it", count: countWhere("project_environments", "environment_id") }],
+  dependents: [
+    { label: "projects deployed in it", count: countWhere("project_environments", "environment_id") },
+    { label: "release deployment events", count: countWhere("release_deployments", "environment_id") },
+  ],
 };

@@ -10,8 +10,9 @@ import type { Principal } from "../auth/principal.ts";
 import { EdgeProperties, ProjectDocument } from "./model.ts";
 import { dedupe, resolveReferences } from "./references.ts";
 import { assertStorable, checkBody, storable } from "./input-checks.ts";
+import { checkDeploymentProperties, checkProjectBlueprints } from "./blueprint-checks.ts";
 import {
-  findIdBySlug, findProject, loadCatalogFor, lockProject, mergeEdgeProperties, replaceEnvironments, replaceTypes, touchProject,
+  findIdBySlug, findProject, loadCatalogFor, lockEdgeProperties, lockProject, mergeEdgeProperties, replaceEnvironments, replaceTypes, touchProject,
   updateProject, type Catalog, type ProjectRecord,
 } from "./repo.ts";
 import { actorOf, organizationOr404, projectJson, projectOr404, writeGuard, type ProjectsDeps } from "./service.ts";
@@ -28,6 +29,7 @@ const READ_ONLY = [
 export function patchableDocument(record: ProjectRecord, catalog: Catalog, org: OrgRef): ProjectDocument {
   const serializer = new ProjectSerializer(catalog, org, "");
   return {
+    ...record.attributes, // blueprint attributes at the top level (§7.8); the fields below win a clash
     name: record.name, slug: record.slug, description: record.description, icon: record.icon,
     team_slug: catalog.teams.get(record.team_id)?.slug ?? "",
     project_type_slugs: serializer.typesOf(record).map((row) => row.slug),
@@ -46,7 +48,8 @@ function checkDocument(patched: Record<string, unknown>): ProjectDocument {
 }
 
 const changedFields = (before: ProjectDocument, after: ProjectDocument) =>
-  (Object.keys(before) as (keyof ProjectDocument)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  ([...new Set([...Object.keys(before), ...Object.keys(after)])] as (keyof ProjectDocument)[])
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 
 export async function patchProject(
   deps: ProjectsDeps, principal: Principal, orgSlug: string, id: string, operations: PatchOperations, meta: RequestMeta,
@@ -62,10 +65,12 @@ export async function patchProject(
     patched.project_type_slugs = dedupe(patched.project_type_slugs);
     slug = patched.slug;
     changed = changedFields(current, patched);
-    const refs = await resolveReferences(tx, org, patched);
+    // Attributes and environment properties checked against the blueprints (422 when invalid).
+    const { attributes, environments } = await checkProjectBlueprints(tx, patched, record.attributes);
+    const refs = await resolveReferences(tx, org, { ...patched, environments });
     await updateProject(tx, id, {
       team_id: refs.teamId, slug: patched.slug, name: patched.name, description: patched.description, icon: patched.icon,
-      links: refs.links, identifiers: patched.identifiers,
+      links: refs.links, identifiers: patched.identifiers, attributes,
     });
     await replaceTypes(tx, id, refs.typeIds);
     await replaceEnvironments(tx, id, refs.environments);
@@ -100,7 +105,12 @@ export async function patchEnvironmentEdge(
   const set = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
   const remove = keys.filter((key) => body[key] === null);
   const edge = await writeGuard(project.slug, () => deps.sql.begin(async (tx) => {
-    const row = await mergeEdgeProperties(tx, id, environmentId, set, remove);
+    // The resulting properties are checked against the relationship blueprints (§13.4).
+    const current = await lockEdgeProperties(tx, id, environmentId);
+    if (!current) return undefined;
+    const merged = Object.fromEntries(Object.entries({ ...current, ...set }).filter(([key]) => !remove.includes(key)));
+    const valid = await checkDeploymentProperties(tx, id, envSlug, merged);
+    const row = await mergeEdgeProperties(tx, id, environmentId, valid, Object.keys(current).filter((key) => !(key in valid)));
     if (row) await touchProject(tx, id);
     return row;
   }));

@@ -108,10 +108,12 @@ export interface ProjectValues {
   icon: string | null;
   links: Record<string, string>;
   identifiers: Record<string, string | number>;
+  /** Blueprint attributes (blueprint-checks.ts). */
+  attributes: Record<string, unknown>;
 }
 
 function columns(sql: Sql, values: ProjectValues) {
-  return { ...values, links: sql.json(values.links), identifiers: sql.json(values.identifiers) };
+  return { ...values, links: sql.json(values.links), identifiers: sql.json(values.identifiers), attributes: sql.json(values.attributes as never) };
 }
 
 export async function insertProject(sql: Sql, id: string, orgId: string, values: ProjectValues): Promise<void> {
@@ -154,6 +156,13 @@ export async function replaceEnvironments(sql: Sql, projectId: string, edges: Ma
       values (${projectId}, ${environmentId}, ${sql.json(properties as never)})
       on conflict (project_id, environment_id) do update set properties = excluded.properties`;
   }
+}
+
+/** A DEPLOYED_IN edge's properties, locked for a read-modify-write; undefined when not deployed there. */
+export async function lockEdgeProperties(sql: Sql, projectId: string, environmentId: string): Promise<Record<string, unknown> | undefined> {
+  const [row] = await sql<{ properties: Record<string, unknown> }[]>`
+    select properties from project_environments where project_id = ${projectId} and environment_id = ${environmentId} for update`;
+  return row?.properties;
 }
 
 /** Sets (non-null) and removes (null) DEPLOYED_IN properties; undefined when not deployed there. */

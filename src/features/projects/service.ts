@@ -14,11 +14,13 @@ import { ProjectCreate, type ListQuery, type ProjectJson } from "./model.ts";
 import { resolveReferences } from "./references.ts";
 import { assertStorable, checkBody, dataError, storable } from "./input-checks.ts";
 import { listProjects } from "./list-repo.ts";
+import { checkProjectBlueprints } from "./blueprint-checks.ts";
 import {
   deleteProject, dependentsOf, findIdBySlug, findProject, insertProject, loadCatalogFor,
   replaceEnvironments, replaceTypes, setArchived, type ProjectRecord,
 } from "./repo.ts";
 import { ProjectSerializer, type OrgRef } from "./to-json.ts";
+import { currentReleasesByProject } from "../releases/service.ts";
 
 export interface ProjectsDeps {
   sql: Database;
@@ -66,7 +68,8 @@ export async function writeGuard<T>(slug: string | (() => string), write: () => 
 /** The full response for one project, read after the write committed. */
 export async function projectJson(deps: ProjectsDeps, org: OrgRef, id: string): Promise<ProjectJson> {
   const project = await projectOr404(deps.sql, org, id);
-  return new ProjectSerializer(await loadCatalogFor(deps.sql, project), org, deps.prefix).full(project);
+  const [catalog, releases] = await Promise.all([loadCatalogFor(deps.sql, project), currentReleasesByProject(deps.sql, { projectId: id })]);
+  return new ProjectSerializer(catalog, org, deps.prefix, releases).full(project);
 }
 
 export async function createProject(deps: ProjectsDeps, principal: Principal, orgSlug: string, input: unknown, meta: RequestMeta) {
@@ -74,14 +77,16 @@ export async function createProject(deps: ProjectsDeps, principal: Principal, or
   assertStorable(body);
   const org = await organizationOr404(deps.sql, orgSlug);
   const id = newId();
+  // Extra keys → blueprint attributes; environment properties → relationship blueprints (422 when invalid).
+  const { attributes, environments } = await checkProjectBlueprints(deps.sql, input as Record<string, unknown>);
   await writeGuard(body.slug, () => deps.sql.begin(async (tx) => {
     const refs = await resolveReferences(tx, org, {
       team_slug: body.team_slug, project_type_slugs: body.project_type_slugs,
-      environments: body.environments ?? {}, links: body.links ?? {},
+      environments, links: body.links ?? {},
     });
     await insertProject(tx, id, org.id, {
       team_id: refs.teamId, slug: body.slug, name: body.name, description: body.description ?? null, icon: body.icon ?? null,
-      links: refs.links, identifiers: body.identifiers ?? {},
+      links: refs.links, identifiers: body.identifiers ?? {}, attributes,
     });
     await replaceTypes(tx, id, refs.typeIds);
     await replaceEnvironments(tx, id, refs.environments);
@@ -135,11 +140,14 @@ export async function listOrgProjects(deps: ProjectsDeps, orgSlug: string, query
   ]);
   if (lookups.includes(undefined)) return [];
   const [teamId, typeId, environmentId] = lookups as (string | null)[];
-  const { projects, catalog } = await listProjects(deps.sql, org.id, {
-    teamId: teamId ?? undefined, typeId: typeId ?? undefined, environmentId: environmentId ?? undefined,
-    includeArchived: query.include_archived,
-  });
-  const serializer = new ProjectSerializer(catalog, org, deps.prefix);
+  const [{ projects, catalog }, releases] = await Promise.all([
+    listProjects(deps.sql, org.id, {
+      teamId: teamId ?? undefined, typeId: typeId ?? undefined, environmentId: environmentId ?? undefined,
+      includeArchived: query.include_archived,
+    }),
+    currentReleasesByProject(deps.sql, { orgId: org.id }),
+  ]);
+  const serializer = new ProjectSerializer(catalog, org, deps.prefix, releases);
   return query.slim ? projects.map((p) => serializer.slim(p)) : projects.map((p) => serializer.full(p));
 }
 

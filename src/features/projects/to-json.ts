@@ -45,7 +45,21 @@ export class ProjectSerializer {
   readonly #types = new Map<string, Record<string, unknown>>();
   readonly #environments = new Map<string, Record<string, unknown>>();
 
-  constructor(private readonly catalog: Catalog, private readonly org: OrgRef, private readonly prefix: string) {}
+  /**
+   * `releases`: project id → environment id → ReleaseInfo (§7.3 current_releases), loaded once
+   * per request by the releases feature; absent → `{}`.
+   */
+  constructor(
+    private readonly catalog: Catalog, private readonly org: OrgRef, private readonly prefix: string,
+    private readonly releases?: Map<string, Map<string, unknown>>,
+  ) {}
+
+  /** `{env_slug: ReleaseInfo}` over the environments the project is deployed in. */
+  currentReleasesOf(record: ProjectRecord): Record<string, unknown> {
+    const byEnv = this.releases?.get(record.id);
+    if (!byEnv) return {};
+    return Object.fromEntries(this.environmentsOf(record).filter(({ row }) => byEnv.has(row.id)).map(({ row }) => [row.slug, byEnv.get(row.id)]));
+  }
 
   #cached(cache: Map<string, Record<string, unknown>>, rows: Map<string, EntityRow>, id: string) {
     let json = cache.get(id);
@@ -107,7 +121,7 @@ export class ProjectSerializer {
       closed_pr_count: 0,
       viewer_open_pr_count: 0,
       viewer_closed_pr_count: 0,
-      current_releases: {},
+      current_releases: this.currentReleasesOf(record),
     };
   }
 
@@ -131,7 +145,7 @@ export class ProjectSerializer {
       closed_pr_count: 0,
       viewer_open_pr_count: 0,
       viewer_closed_pr_count: 0,
-      current_releases: {},
+      current_releases: this.currentReleasesOf(record),
     };
   }
 }

@@ -24,6 +24,7 @@ export const UserResponse = t.Object({
   last_login: t.Nullable(Timestamp),
   avatar_url: t.Nullable(t.String()),
   email_notifications: t.Boolean(),
+  email_verified: t.Boolean({ description: "The address was confirmed through an emailed link" }),
   organizations: t.Array(OrgMembership),
 });
 

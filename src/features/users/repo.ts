@@ -17,6 +17,8 @@ export interface UserRecord {
   last_login: Date | null;
   avatar_url: string | null;
   email_notifications: boolean;
+  /** Set by POST /auth/verify-email (or a reset link); migrations/postgres/0006_email.sql. */
+  email_verified: boolean;
   created_at: Date;
 }
 
@@ -38,6 +40,7 @@ export function toUserResponse(row: UserRecord, organizations: OrgMembership[] =
     last_login: row.last_login?.toISOString() ?? null,
     avatar_url: row.avatar_url,
     email_notifications: row.email_notifications,
+    email_verified: row.email_verified,
     organizations,
   };
 }
@@ -88,7 +91,7 @@ export async function withMemberships(sql: Sql, rows: UserRecord[]): Promise<Use
   return rows.map((row) => toUserResponse(row, memberships.get(row.id)));
 }
 
-export async function insertUser(sql: Sql, user: Omit<UserRecord, "created_at" | "last_login" | "avatar_url">): Promise<UserRecord> {
+export async function insertUser(sql: Sql, user: Omit<UserRecord, "created_at" | "last_login" | "avatar_url" | "email_verified">): Promise<UserRecord> {
   const [row] = await sql<UserRecord[]>`insert into users ${sql(user)} returning *`;
   return row!;
 }

@@ -12,7 +12,7 @@ import { membershipRoutes } from "./membership-routes.ts";
 const tags = ["Users"];
 
 export function usersRoutes(ctx: AppContext) {
-  const deps: UsersDeps = { sql: ctx.infra.sql, events: ctx.events, auth: ctx.settings.auth };
+  const deps: UsersDeps = { sql: ctx.infra.sql, events: ctx.events, auth: ctx.settings.auth, email: ctx.email };
   return new Elysia({ name: "imbi.users", prefix: "/users" })
     .use(ctx.auth)
     .get("/", ({ query }) => listAllUsers(deps, query), {
@@ -22,7 +22,7 @@ export function usersRoutes(ctx: AppContext) {
       detail: { tags, summary: "Users by email, optionally filtered by is_active / is_admin" },
     })
     .post("/", async (c) => {
-      const user = await createUser(deps, c.principal, c.body, requestMeta(c));
+      const user = await createUser(deps, c.principal, c.body, requestMeta(c), ctx.email.linkOrigin(c));
       c.set.status = 201;
       return user;
     }, {

@@ -21,6 +21,7 @@ import {
   membershipsOf, removeMembership, teamsOf, toUserResponse, updateUser, upsertMembership, withMemberships, type Sql, type UserRecord,
 } from "./repo.ts";
 import { newId } from "../../lib/ids.ts";
+import type { EmailService } from "../email/service.ts";
 
 export { UserResponse } from "./model.ts";
 
@@ -28,6 +29,8 @@ export interface UsersDeps {
   sql: Database;
   events: EventBus;
   auth: Settings["auth"];
+  /** Welcome and verification mail on creation (features/email); absent = no mail. */
+  email?: EmailService;
 }
 
 /** Longer passwords only cost hashing time; nobody types more. */
@@ -85,7 +88,10 @@ export async function getUser(deps: UsersDeps, email: string): Promise<UserRespo
 /** Pydantic's EmailStr lowercases the domain part; the local part is kept as given. */
 const normalizeEmail = (email: string) => email.replace(/@([^@]+)$/, (_, domain: string) => `@${domain.toLowerCase()}`);
 
-export async function createUser(deps: UsersDeps, principal: Principal, body: UserCreate, meta: RequestMeta): Promise<UserResponse> {
+/** `linkOrigin`: where the links in the welcome/verification mail point (EmailService.linkOrigin). */
+export async function createUser(
+  deps: UsersDeps, principal: Principal, body: UserCreate, meta: RequestMeta, linkOrigin?: string,
+): Promise<UserResponse> {
   const wantsAdmin = body.is_admin ?? false;
   const serviceAccount = body.is_service_account ?? false;
   const hasPassword = body.password !== undefined && body.password !== null;
@@ -111,6 +117,7 @@ export async function createUser(deps: UsersDeps, principal: Principal, body: Us
       email_notifications: body.email_notifications ?? true,
     });
     await upsertMembership(tx, inserted.id, organizationId, roleId);
+    await deps.email?.userCreated(tx, { ...inserted, hasPassword: hasPassword, isServiceAccount: serviceAccount }, linkOrigin, meta.requestId);
     return inserted;
   }).catch((error: { code?: string }) => {
     if (error.code === "23505") throw new ConflictError(`User with email '${email}' already exists`);
@@ -120,6 +127,7 @@ export async function createUser(deps: UsersDeps, principal: Principal, body: Us
     type: "user.created", outcome: "success", ...auditActor(principal, meta),
     detail: { email, is_admin: wantsAdmin, organization: body.organization_slug, role: body.role_slug },
   });
+  deps.email?.committed();
   return toUserResponse(row, (await membershipsOf(deps.sql, [row.id])).get(row.id));
 }
 
