@@ -1,6 +1,7 @@
 /** Roles and permissions: request and response schemas (reference-auth §12.5). */
 import { t, type Static } from "elysia";
 import { Type } from "@sinclair/typebox";
+import { ServiceAccountResponse } from "../service-accounts/model.ts";
 
 /** Free text stored in PostgreSQL: a NUL character would make the database refuse the write. */
 const TEXT = "^[^\\u0000]*$";
@@ -79,19 +80,8 @@ export const PermissionGrant = t.Object({ permission_name: t.String({ minLength:
 export const SlugParams = t.Object({ slug: t.String() });
 export const PermissionParams = t.Object({ slug: t.String(), permission_name: t.String() });
 
-export const OrgMembership = t.Object({ organization_name: t.String(), organization_slug: t.String(), role: t.String() });
-
-export const ServiceAccountResponse = t.Object({
-  slug: t.String(),
-  display_name: t.String(),
-  description: t.Nullable(t.String()),
-  is_active: t.Boolean(),
-  created_at: Timestamp,
-  updated_at: t.Nullable(Timestamp),
-  last_authenticated: t.Nullable(Timestamp),
-  avatar_url: t.Nullable(t.String()),
-  organizations: t.Array(OrgMembership),
-});
+/** `GET /roles/{slug}/service-accounts` answers with the service-account feature's own shape. */
+export { ServiceAccountResponse };
 
 export type Permission = Static<typeof Permission>;
 export type RoleProps = Static<typeof RoleProps>;
