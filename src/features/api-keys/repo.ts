@@ -1,4 +1,5 @@
 /** SQL for api_keys (owned by a user or a service account) and the seeded permission names. */
+import { toIso } from "../../lib/time.ts";
 import type { Database } from "../../infra/postgres.ts";
 import type { ApiKey } from "./model.ts";
 
@@ -20,13 +21,12 @@ interface ApiKeyRow {
   revoked_at: Date | null;
 }
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toApiKeyJson(row: ApiKeyRow): ApiKey {
   return {
     key_id: row.key_id, name: row.name, description: row.description, scopes: row.scopes,
     created_at: row.created_at.toISOString(), expires_at: row.expires_at.toISOString(),
-    last_used: iso(row.last_used), last_rotated: iso(row.last_rotated), revoked: row.revoked, revoked_at: iso(row.revoked_at),
+    last_used: toIso(row.last_used), last_rotated: toIso(row.last_rotated), revoked: row.revoked, revoked_at: toIso(row.revoked_at),
   };
 }
 

@@ -5,6 +5,7 @@
  * cannot change; each write bumps `version`), delete. The json_schema must compile as a
  * draft 2020-12 JSON Schema (422 with the compiler's message).
  */
+import { toIso } from "../../lib/time.ts";
 import { Value } from "@sinclair/typebox/value";
 import { ValidationError } from "elysia";
 import type { EventBus, RequestMeta } from "../../infra/events.ts";
@@ -26,7 +27,6 @@ export interface BlueprintDeps {
   events: EventBus;
 }
 
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 const storable = (value: string) => !value.includes("\u0000") && value.isWellFormed();
 
 export function toBlueprintJson(row: BlueprintRow): BlueprintJson {
@@ -35,7 +35,7 @@ export function toBlueprintJson(row: BlueprintRow): BlueprintJson {
     type: row.type, source: row.source, target: row.target, edge: row.edge, enabled: row.enabled, priority: row.priority,
     filter: row.filter === null ? null : JSON.stringify(row.filter),
     json_schema: JSON.stringify(row.json_schema),
-    version: row.version, created_at: row.created_at.toISOString(), updated_at: iso(row.updated_at),
+    version: row.version, created_at: row.created_at.toISOString(), updated_at: toIso(row.updated_at),
   };
 }
 

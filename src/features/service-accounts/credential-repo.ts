@@ -1,4 +1,5 @@
 /** SQL for client credentials (`cc_…` id + secret stored as SHA-256), always owned by a service account. */
+import { toIso } from "../../lib/time.ts";
 import type { Database } from "../../infra/postgres.ts";
 import type { ClientCredential } from "./model.ts";
 
@@ -16,13 +17,12 @@ interface CredentialRow {
 }
 
 const COLUMNS = "client_id, name, description, scopes, created_at, expires_at, last_used, last_rotated, revoked, revoked_at";
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 function toCredentialJson(row: CredentialRow): ClientCredential {
   return {
     client_id: row.client_id, name: row.name, description: row.description, scopes: row.scopes,
     created_at: row.created_at.toISOString(), expires_at: row.expires_at.toISOString(),
-    last_used: iso(row.last_used), last_rotated: iso(row.last_rotated), revoked: row.revoked, revoked_at: iso(row.revoked_at),
+    last_used: toIso(row.last_used), last_rotated: toIso(row.last_rotated), revoked: row.revoked, revoked_at: toIso(row.revoked_at),
   };
 }
 

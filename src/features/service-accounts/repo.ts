@@ -1,4 +1,5 @@
 /** SQL for service accounts and their organization memberships. */
+import { toIso } from "../../lib/time.ts";
 import type { Database } from "../../infra/postgres.ts";
 import type { ServiceAccount, ServiceAccountFields } from "./model.ts";
 
@@ -22,12 +23,11 @@ export interface MembershipRow {
   role: string;
 }
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toAccountJson(row: AccountRow, memberships: MembershipRow[]): ServiceAccount {
   return {
     slug: row.slug, display_name: row.display_name, description: row.description, is_active: row.is_active,
-    created_at: row.created_at.toISOString(), updated_at: iso(row.updated_at), last_authenticated: iso(row.last_authenticated),
+    created_at: row.created_at.toISOString(), updated_at: toIso(row.updated_at), last_authenticated: toIso(row.last_authenticated),
     avatar_url: row.avatar_url,
     organizations: memberships.map((m) => ({ organization_name: m.organization_name, organization_slug: m.organization_slug, role: m.role })),
   };
