@@ -40,9 +40,12 @@ import { LINK_DEFINITIONS } from "./features/link-definitions/spec.ts";
 import { projectRoutes } from "./features/projects/routes.ts";
 import { blueprintRoutes } from "./features/blueprints/routes.ts";
 import { releaseRoutes } from "./features/releases/routes.ts";
+import { documentRoutes } from "./features/documents/routes.ts";
 import { uploadRoutes } from "./features/uploads/routes.ts";
 import { webUiRoutes } from "./features/web-ui/routes.ts";
 import { emailRoutes } from "./features/email/routes.ts";
+import { operationsLogRoutes } from "./features/operations-log/routes.ts";
+import { eventRoutes } from "./features/events/routes.ts";
 
 export interface AppDeps {
   settings: Settings;
@@ -79,7 +82,10 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
     .use(projectRoutes(ctx))
     .use(blueprintRoutes(ctx))
     .use(releaseRoutes(ctx))
-    .use(uploadRoutes(ctx));
+    .use(documentRoutes(ctx))
+    .use(uploadRoutes(ctx))
+    .use(operationsLogRoutes(ctx))
+    .use(eventRoutes(ctx));
 
   return new Elysia({ name: "imbi" })
     .use(errorHandler(logger))

@@ -6,6 +6,7 @@
 import { Elysia, ValidationError } from "elysia";
 import { ValueErrorType } from "@sinclair/typebox/errors";
 import type { Logger } from "../infra/logger.ts";
+import { StoreUnavailableError } from "../infra/clickhouse-query.ts";
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly detail: unknown, readonly headers: Record<string, string> = {}) {
@@ -95,6 +96,11 @@ export function errorHandler(logger: Logger) {
       set.status = error.status;
       Object.assign(set.headers, error.headers);
       return { detail: error.detail };
+    }
+    if (error instanceof StoreUnavailableError) {
+      set.status = 503;
+      logger.warn({ store: error.store, err: String((error as Error).cause ?? error) }, "store unavailable");
+      return { detail: `${error.store} is unavailable; try again later` };
     }
     switch (code) {
       case "NOT_FOUND":

@@ -9,6 +9,7 @@ import pgUploads from "../../migrations/postgres/0005_uploads.sql" with { type: 
 import pgEmail from "../../migrations/postgres/0006_email.sql" with { type: "text" };
 import pgBlueprints from "../../migrations/postgres/0007_blueprints.sql" with { type: "text" };
 import pgReleases from "../../migrations/postgres/0008_releases.sql" with { type: "text" };
+import pgDocuments from "../../migrations/postgres/0009_documents.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
 import chAuditLog from "../../migrations/clickhouse/0003_audit_log.sql" with { type: "text" };
@@ -35,6 +36,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   migration("0006_email.sql", pgEmail),
   migration("0007_blueprints.sql", pgBlueprints),
   migration("0008_releases.sql", pgReleases),
+  migration("0009_documents.sql", pgDocuments),
 ];
 
 /** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */
