@@ -10,8 +10,7 @@ import { applyJsonPatch, DEFAULT_READ_ONLY, type PatchOperations } from "../../h
 import { pgCode, UNIQUE_VIOLATION } from "../../infra/pg-errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Principal } from "../auth/principal.ts";
-import { tagIds } from "../documents/repo.ts";
-import { orgOr404 } from "../documents/service.ts";
+import { orgOr404, tagIdsOr422 } from "../documents/service.ts";
 import { assertStorable, checkBody, dataError, storable } from "../projects/input-checks.ts";
 import { TemplateCreate, TemplateDocument, TemplateUpdate, type TemplateDocumentValue, type TemplateJson } from "./model.ts";
 import {
@@ -44,16 +43,6 @@ async function templateOr404(sql: Sql, org: Org, slug: string): Promise<Template
   const [row] = storable(slug) ? await selectTemplates(sql, org.id, slug) : [];
   if (!row) throw new NotFoundError(`Document template with slug '${slug}' not found`);
   return row;
-}
-
-async function tagIdsOr422(sql: Sql, org: Org, slugs: string[]): Promise<string[]> {
-  const unique = [...new Set(slugs)];
-  const found = await tagIds(sql, org.id, unique);
-  const missing = unique.filter((slug) => !found.has(slug));
-  if (missing.length) {
-    throw new UnprocessableError([{ type: "value_error", loc: ["body", "tags"], msg: `Tag slug(s) not found: [${missing.map((s) => `'${s}'`).join(", ")}]`, input: slugs }]);
-  }
-  return unique.map((slug) => found.get(slug)!);
 }
 
 const conflict = (slug: string) => new ConflictError(`Document template with slug '${slug}' already exists`);

@@ -72,7 +72,7 @@ export async function documentOr404(sql: Sql, org: Org, documentId: string, anch
 }
 
 /** Tag slugs of the organization → ids; unknown slugs are one 422 naming them all. */
-async function tagIdsOr422(sql: Sql, org: Org, slugs: string[]): Promise<string[]> {
+export async function tagIdsOr422(sql: Sql, org: Org, slugs: string[]): Promise<string[]> {
   const unique = [...new Set(slugs)];
   const found = await tagIds(sql, org.id, unique);
   const missing = unique.filter((slug) => !found.has(slug));
