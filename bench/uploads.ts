@@ -7,10 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
-import { isolatedEnv } from "../tests/helpers/app.ts";
-import { startServer } from "../tests/helpers/process.ts";
-import { seedAdmin, seedPermissionsAndRoles } from "../src/features/roles/seed.ts";
+import { startSignedInServer } from "./lib/signed-in-server.ts";
 import { loadSharp } from "../src/infra/image.ts";
 import { runLoad } from "./lib/load.ts";
 import { report } from "./lib/report.ts";
@@ -21,28 +18,15 @@ const { values } = parseArgs({
 });
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
-const password = "Bench-Password-123";
 
 const peakRssMiB = (pid: number) => {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
   return Math.round(Number(line?.replace(/\D+/g, "") ?? 0) / 1024);
 };
 
-const { env, drop } = await isolatedEnv({ IMBI_API_LOG_LEVEL: "warn", S3_MAX_FILE_SIZE: String(60 * 1024 * 1024) });
-const server = await startServer(env);
-const sql = postgres(env.POSTGRES_URL!, { max: 1, onnotice: () => {}, connection: { search_path: "imbi" } });
+const { server, accessToken, close } = await startSignedInServer({ S3_MAX_FILE_SIZE: String(60 * 1024 * 1024) });
+const headers = { authorization: `Bearer ${accessToken}` };
 try {
-  await seedPermissionsAndRoles(sql);
-  await seedAdmin(sql, {
-    email: "bench@example.com", displayName: "Bench", organizationSlug: "bench", organizationName: "Bench",
-    passwordHash: await Bun.password.hash(password, { algorithm: "argon2id" }),
-  });
-  const login = await fetch(`${server.base}/auth/login`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.com", password }),
-  });
-  const { access_token } = (await login.json()) as { access_token: string };
-  const headers = { authorization: `Bearer ${access_token}` };
-
   // Random pixels do not compress: a 580×580 RGB PNG is about 1 MB.
   const sharp = await loadSharp();
   const png = await sharp(randomBytes(580 * 580 * 3), { raw: { width: 580, height: 580, channels: 3 } }).png().toBuffer();
@@ -67,8 +51,5 @@ try {
   console.log(`\n8 concurrent 50 MiB uploads: statuses ${responses.map((r) => r.status).join(",")}, ${elapsed.toFixed(1)} s`);
   console.log(`  server peak RSS  before ${before} MiB, after ${peakRssMiB(server.proc.pid)} MiB`);
 } finally {
-  await sql.end();
-  server.proc.kill("SIGTERM");
-  await server.proc.exited;
-  await drop();
+  await close();
 }

@@ -4,10 +4,7 @@
  *   bun bench/users-me.ts [--connections 32] [--seconds 10]
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
-import { isolatedEnv } from "../tests/helpers/app.ts";
-import { startServer } from "../tests/helpers/process.ts";
-import { seedPermissionsAndRoles, seedAdmin } from "../src/features/roles/seed.ts";
+import { startSignedInServer } from "./lib/signed-in-server.ts";
 import { runLoad } from "./lib/load.ts";
 import { report } from "./lib/report.ts";
 
@@ -17,21 +14,9 @@ const { values } = parseArgs({
 });
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
-const password = "Bench-Password-123";
 
-const { env, drop } = await isolatedEnv({ IMBI_API_LOG_LEVEL: "warn", IMBI_AUTH_RATE_LIMIT_API_KEY: "1000000/minute" });
-const server = await startServer(env);
-const sql = postgres(env.POSTGRES_URL!, { max: 1, onnotice: () => {}, connection: { search_path: "imbi" } });
+const { server, accessToken: access_token, close } = await startSignedInServer({ IMBI_AUTH_RATE_LIMIT_API_KEY: "1000000/minute" });
 try {
-  await seedPermissionsAndRoles(sql);
-  await seedAdmin(sql, {
-    email: "bench@example.com", displayName: "Bench", organizationSlug: "bench", organizationName: "Bench",
-    passwordHash: await Bun.password.hash(password, { algorithm: "argon2id" }),
-  });
-  const login = await fetch(`${server.base}/auth/login`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.com", password }),
-  });
-  const { access_token } = (await login.json()) as { access_token: string };
   const created = await fetch(`${server.base}/api-keys`, {
     method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` }, body: JSON.stringify({ name: "bench" }),
   });
@@ -45,8 +30,5 @@ try {
     report(scenario, { connections, seconds }, result);
   }
 } finally {
-  await sql.end();
-  server.proc.kill("SIGTERM");
-  await server.proc.exited;
-  await drop();
+  await close();
 }
