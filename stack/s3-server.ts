@@ -9,6 +9,12 @@
 // chunk framing included. The store's putObject is wrapped to decode the framing
 // and drop `aws-chunked` from the stored Content-Encoding, as S3 does. This
 // happens after s3rver has checked the signature over the original headers.
+//
+// The addition: s3rver stores multipart uploads but cannot abort or list them, which
+// the API does after a refused upload. AbortMultipartUpload (DELETE ?uploadId) and
+// ListMultipartUploads (GET ?uploads) are answered here over s3rver's own upload directory.
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import S3rver from "s3rver";
 
@@ -69,6 +75,36 @@ store.putObject = async (object) => {
   }
   return putObject(object);
 };
+
+const uploadsDir = (bucket: string): string =>
+  (store as unknown as { getResourcePath(bucket: string, key: undefined, resource: string): string }).getResourcePath(bucket, undefined, "uploads");
+const xmlEscape = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+interface KoaContext { method: string; url: string; status: number; body: unknown; type: string }
+const koa = server as unknown as { middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[] };
+koa.middleware.unshift(async (ctx, next) => {
+  const url = new URL(ctx.url, "http://s3");
+  const [bucket = "", ...key] = url.pathname.slice(1).split("/");
+  const uploadId = url.searchParams.get("uploadId");
+  if (ctx.method === "DELETE" && uploadId !== null && key.length > 0) {
+    if (!/^[A-Za-z0-9_-]+$/.test(uploadId)) return void (ctx.status = 400);
+    await rm(join(uploadsDir(bucket), uploadId), { recursive: true, force: true });
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.method === "GET" && url.searchParams.has("uploads") && key.filter(Boolean).length === 0) {
+    const ids = await readdir(uploadsDir(bucket)).catch(() => [] as string[]);
+    const uploads = await Promise.all(ids.map(async (id) => {
+      const uploadKey = await readFile(join(uploadsDir(bucket), id, "key"), "utf8").catch(() => null);
+      return uploadKey === null ? "" : `<Upload><Key>${xmlEscape(uploadKey)}</Key><UploadId>${xmlEscape(id)}</UploadId></Upload>`;
+    }));
+    ctx.type = "application/xml";
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`
+      + `<Bucket>${xmlEscape(bucket)}</Bucket><IsTruncated>false</IsTruncated>${uploads.join("")}</ListMultipartUploadsResult>`;
+    return;
+  }
+  await next();
+});
 
 const address = await server.run();
 console.log(`s3rver listening on http://127.0.0.1:${address.port} (data: ${values.dir})`);

@@ -1,8 +1,10 @@
 /**
  * Reads the `file` part of a multipart/form-data request straight from the request stream
- * with busboy, counting bytes as they arrive. The declared type is checked as soon as the
- * part's headers are in, the size as each chunk lands: an oversized or refused upload stops
- * the read there, so memory never holds more than S3_MAX_FILE_SIZE, however large the body.
+ * with busboy and hands each chunk to a FileSink as it arrives. The declared type is checked
+ * as soon as the part's headers are in, the size as each chunk lands: an oversized or refused
+ * upload stops the read there. While the sink is busy (sending a part to S3) the file stream
+ * is paused, busboy stops accepting input and the request body is no longer pulled, so memory
+ * holds what the sink buffers, however large the body.
  */
 import busboy from "busboy";
 import { HttpError, InputError, UnprocessableError } from "../../http/errors.ts";
@@ -10,10 +12,16 @@ import { HttpError, InputError, UnprocessableError } from "../../http/errors.ts"
 /** Room for the multipart framing and small extra fields around the file. */
 const ENVELOPE_BYTES = 64 * 1024;
 
-export interface ReceivedFile {
+export interface FilePart {
   filename: string;
   contentType: string;
-  data: Uint8Array;
+}
+
+/** Where the file's bytes go. abort() is called instead of finish() when the read fails. */
+export interface FileSink<T> {
+  write(chunk: Uint8Array): Promise<void>;
+  finish(): Promise<T>;
+  abort(): Promise<void>;
 }
 
 export interface MultipartLimits {
@@ -36,7 +44,9 @@ export function describeSize(bytes: number): string {
 
 const missingFile = () => new UnprocessableError([{ type: "missing", loc: ["body", "file"], msg: "Field required" }]);
 
-export async function readFilePart(request: Request, limits: MultipartLimits): Promise<ReceivedFile> {
+export async function receiveFile<T>(
+  request: Request, limits: MultipartLimits, open: (part: FilePart) => FileSink<T>,
+): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(type) || !request.body) throw missingFile();
   const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -54,11 +64,12 @@ export async function readFilePart(request: Request, limits: MultipartLimits): P
   }
 
   let failure: Error | undefined;
-  let received: Omit<ReceivedFile, "data"> | undefined;
-  const chunks: Uint8Array[] = [];
+  let sink: FileSink<T> | undefined;
+  // The sink's writes run one at a time, in order; the file stream waits while one is pending.
+  let pending: Promise<void> = Promise.resolve();
   parser.on("file", (name, stream, info) => {
     stream.on("error", () => {}); // a truncated body fails the parser too; reported from there
-    if (name !== "file" || received || failure) {
+    if (name !== "file" || sink || failure) {
       stream.resume();
       return;
     }
@@ -70,8 +81,16 @@ export async function readFilePart(request: Request, limits: MultipartLimits): P
       stream.resume();
       return;
     }
-    received = { filename: info.filename || "unnamed", contentType };
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const target = open({ filename: info.filename || "unnamed", contentType });
+    sink = target;
+    stream.on("data", (chunk: Buffer) => {
+      if (failure) return;
+      stream.pause();
+      pending = target.write(chunk).then(
+        () => { stream.resume(); },
+        (error: Error) => { failure ??= error; stream.resume(); },
+      );
+    });
     stream.on("limit", () => { failure ??= new PayloadTooLargeError(limits.maxFileSize); });
   });
   const finished = new Promise<void>((resolve, reject) => {
@@ -93,14 +112,17 @@ export async function readFilePart(request: Request, limits: MultipartLimits): P
     if (failure) throw failure;
     parser.end();
     await finished;
+    await pending;
     if (failure) throw failure;
   } catch (error) {
     // Stop reading: the rest of the body is never pulled from the socket.
     void reader.cancel().catch(() => {});
     parser.destroy();
+    await pending;
+    await sink?.abort();
     if (error instanceof HttpError) throw error;
     throw new InputError(`Malformed multipart body: ${(error as Error).message}`);
   }
-  if (!received) throw missingFile();
-  return { ...received, data: Buffer.concat(chunks) };
+  if (!sink) throw missingFile();
+  return sink.finish();
 }

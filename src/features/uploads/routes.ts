@@ -15,7 +15,6 @@ import { NotAllowedError } from "../../http/errors.ts";
 import type { Principal } from "../auth/principal.ts";
 import { byteRouteAuth } from "./byte-auth.ts";
 import { ListQuery, UploadJson, UploadParams } from "./model.ts";
-import { readFilePart } from "./multipart.ts";
 import { serveUpload } from "./serve.ts";
 import { uploadService } from "./service.ts";
 import { uploadStorage } from "./storage.ts";
@@ -43,9 +42,9 @@ export function uploadRoutes(ctx: AppContext) {
     // parse: "none" — the body is read here, as a stream, after authentication.
     .post("/", async ({ request, principal, set }) => {
       requireHuman(principal);
-      const file = await readFilePart(request, limits);
+      const upload = await service.create(request, limits, principal);
       set.status = 201;
-      return service.create(file, principal);
+      return upload;
     }, {
       permission: "upload:create", parse: "none", response: { 201: UploadJson, 400: Detail, 413: Detail, 415: Detail },
       detail: {

@@ -1,6 +1,8 @@
 /**
- * Upload rules. Create: content check → thumbnail (best effort) → both objects to S3 →
- * metadata row; a failure after an object was written removes what was written. Delete:
+ * Upload rules. Create: the file streams to S3 as it arrives (sink.ts: content checked on its
+ * first bytes) → thumbnail (best effort) → metadata row; a failure after an object was
+ * written removes what was written. Thumbnails are made one at a time: decoding holds the
+ * whole image, and concurrent large uploads must not multiply that. Delete:
  * under a row lock, refuse while an entity uses the upload as its icon (409, D2), remove the
  * objects, then the row (a storage outage rolls back: nothing is half-deleted).
  */
@@ -14,9 +16,11 @@ import { ConflictError, NotFoundError } from "../../http/errors.ts";
 import type { Principal } from "../auth/principal.ts";
 import { isUploadId, toUploadJson, type ListQuery, type UploadJson, type UploadRow } from "./model.ts";
 import { deleteUploadRow, findIconUsers, findUpload, insertUpload, listUploads, lockUpload } from "./repo.ts";
-import type { ReceivedFile } from "./multipart.ts";
 import type { UploadStorage } from "./storage.ts";
-import { checkContent, safeName, THUMBNAIL_TYPES } from "./validate.ts";
+import { THUMBNAIL_TYPES } from "./validate.ts";
+import { Semaphore } from "../../lib/semaphore.ts";
+import { receiveFile, type MultipartLimits } from "./multipart.ts";
+import { uploadSink, type StoredFile } from "./sink.ts";
 
 export interface UploadServiceDeps {
   sql: Database;
@@ -28,6 +32,10 @@ export interface UploadServiceDeps {
 
 export const THUMBNAIL_TYPE = "image/webp";
 
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 export function uploadService({ sql, storage, settings, logger, events }: UploadServiceDeps) {
   const emit = (type: string, principal: Principal, upload: { id: string; filename: string; content_type: string }) =>
     events.emit({
@@ -35,14 +43,19 @@ export function uploadService({ sql, storage, settings, logger, events }: Upload
       detail: { upload_id: upload.id, filename: upload.filename, content_type: upload.content_type },
     });
 
-  async function thumbnailOf(id: string, file: ReceivedFile): Promise<Uint8Array | null> {
+  const thumbnailing = new Semaphore(1);
+
+  async function thumbnailOf(file: StoredFile): Promise<Uint8Array | null> {
     if (!THUMBNAIL_TYPES.has(file.contentType)) return null;
     try {
       // sharp's WEBP quality runs 1-100; the setting allows 0 (= the lowest).
       const quality = Math.max(1, settings.thumbnail_quality);
-      return (await makeWebpThumbnail(file.data, settings.thumbnail_max_size, quality)).data;
+      return await thumbnailing.run(async () => {
+        const image = file.bytes ?? await readAll((await storage.get(file.key)).body);
+        return (await makeWebpThumbnail(image, settings.thumbnail_max_size, quality)).data;
+      });
     } catch (error) {
-      logger.warn({ upload_id: id, err: errorMessage(error) }, "thumbnail not generated; upload stored without one");
+      logger.warn({ upload_id: file.id, err: errorMessage(error) }, "thumbnail not generated; upload stored without one");
       return null;
     }
   }
@@ -59,29 +72,19 @@ export function uploadService({ sql, storage, settings, logger, events }: Upload
   }
 
   return {
-    async create(file: ReceivedFile, principal: Principal): Promise<UploadJson> {
-      await checkContent(file.data, file.contentType);
-      const id = crypto.randomUUID();
-      const key = `uploads/${id}/${safeName(file.filename)}`;
-      const thumbnailKey = `uploads/${id}/thumbnail.webp`;
-      const thumbnail = await thumbnailOf(id, file);
-
-      const written: string[] = [];
+    /** Streams the request's `file` part to S3, then stores its thumbnail and metadata row. */
+    async create(request: Request, limits: MultipartLimits, principal: Principal): Promise<UploadJson> {
+      const file = await receiveFile(request, limits, (part) => uploadSink(storage, logger, part));
+      const written = [file.key];
+      const thumbnailKey = `uploads/${file.id}/thumbnail.webp`;
       try {
-        await storage.put(key, file.data, file.contentType);
-        written.push(key);
+        const thumbnail = await thumbnailOf(file);
         if (thumbnail) {
           await storage.put(thumbnailKey, thumbnail, THUMBNAIL_TYPE);
           written.push(thumbnailKey);
         }
-      } catch (error) {
-        await removeQuietly(written);
-        throw error;
-      }
-
-      try {
         const row = await insertUpload(sql, {
-          id, filename: file.filename, content_type: file.contentType, size: file.data.byteLength, s3_key: key,
+          id: file.id, filename: file.filename, content_type: file.contentType, size: file.size, s3_key: file.key,
           has_thumbnail: thumbnail !== null, thumbnail_s3_key: thumbnail ? thumbnailKey : null,
           uploaded_by: principal.name, uploaded_by_id: principal.kind === "user" ? principal.id : null,
         });
