@@ -152,8 +152,18 @@ export function createEmailService(deps: EmailServiceDeps) {
       await sendVerification(tx, user, origin, requestId);
     },
 
-    /** The user's address changed (not yet verified): a verification message, in the change's transaction. */
-    emailChanged: sendVerification,
+    /**
+     * In the transaction that changed the user's address (now unverified): a verification
+     * message to the new address and an alert to the old one, which is the owner's only
+     * warning if someone else made the change. Call `committed()` after.
+     */
+    async emailChanged(tx: Sql, user: EmailUser, previousEmail: string, origin: string | undefined, meta: RequestMeta): Promise<void> {
+      await sendVerification(tx, user, origin, meta.requestId);
+      const facts: Record<string, string> = { "New address": user.email, Time: new Date().toUTCString() };
+      if (meta.ip) facts["IP address"] = meta.ip;
+      if (meta.userAgent) facts["Browser"] = meta.userAgent;
+      await enqueue(tx, { template: "alert_email_changed", to: previousEmail, params: { display_name: user.display_name, facts }, requestId: meta.requestId });
+    },
 
     /** The enqueuing transaction committed: deliver now rather than at the next poll. */
     committed(): void {

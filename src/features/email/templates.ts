@@ -7,7 +7,7 @@ export const PRODUCT_NAME = "Imbi";
 
 export const ALERT_TEMPLATES = [
   "alert_password_changed", "alert_password_reset", "alert_mfa_enabled", "alert_mfa_disabled",
-  "alert_api_key_created", "alert_refresh_token_reused",
+  "alert_api_key_created", "alert_refresh_token_reused", "alert_email_changed",
 ] as const;
 export const TEMPLATES = ["welcome", "verify_email", "password_reset", ...ALERT_TEMPLATES] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -76,6 +76,13 @@ const SPECS: Record<TemplateName, Spec> = {
   alert_mfa_disabled: {
     subject: `Two-factor authentication disabled on your ${PRODUCT_NAME} account`,
     body: () => ["Two-factor authentication was turned off for your account.", ALERT_FOOTER],
+  },
+  alert_email_changed: {
+    subject: `The email address of your ${PRODUCT_NAME} account was changed`,
+    body: () => [
+      "The email address of your account was changed, and mail for it now goes to the new address (shown below). This address will receive no further messages.",
+      ALERT_FOOTER,
+    ],
   },
   alert_api_key_created: {
     subject: `A new API key was created for your ${PRODUCT_NAME} account`,

@@ -61,6 +61,11 @@ export const PasswordChange = t.Object({
   new_password: t.String(),
 });
 
+export const EmailChange = t.Object({
+  email: Email,
+  current_password: t.Optional(t.Nullable(t.String({ description: "Required when changing your own address and you have a password" }))),
+});
+
 export const MembershipCreate = t.Object({
   organization_slug: t.String({ minLength: 1, maxLength: 64 }),
   role_slug: t.String({ minLength: 1, maxLength: 64 }),

@@ -4,7 +4,8 @@ import type { Operation } from "fast-json-patch";
 import type { AppContext } from "../../context.ts";
 import { requestMeta } from "../../http/request-context.ts";
 import { JsonPatchBody } from "../../http/json-patch.ts";
-import { CurrentUserResponse, EmailParams, ErrorBody, PasswordChange, UserCreate, UserResponse, UsersQuery } from "./model.ts";
+import { CurrentUserResponse, EmailChange, EmailParams, ErrorBody, PasswordChange, UserCreate, UserResponse, UsersQuery } from "./model.ts";
+import { changeEmail } from "./email-change.ts";
 import { createUser, currentUser, getUser, listAllUsers, patchUser, removeUser, type UsersDeps } from "./service.ts";
 import { changePassword } from "./password.ts";
 import { membershipRoutes } from "./membership-routes.ts";
@@ -67,6 +68,13 @@ export function usersRoutes(ctx: AppContext) {
       body: PasswordChange,
       response: { 204: t.Void(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       detail: { tags, summary: "Change your password (current_password required) or set another user's" },
+    })
+    .put("/:email/email", (c) => changeEmail(deps, c.principal, c.params.email, c.body, requestMeta(c), ctx.email.linkOrigin(c)), {
+      auth: "user",
+      params: EmailParams,
+      body: EmailChange,
+      response: { 200: UserResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+      detail: { tags, summary: "Change a user's email address (unverified until its emailed link is followed; the old address is told)" },
     })
     .use(membershipRoutes(ctx, deps));
 }

@@ -63,7 +63,7 @@ export function requireUser(principal: Principal): void {
   if (principal.kind !== "user") throw new NotAllowedError("This endpoint requires user authentication");
 }
 
-const isAdmin = (principal: Principal) => principal.kind === "user" && principal.isAdmin;
+export const isAdmin = (principal: Principal) => principal.kind === "user" && principal.isAdmin;
 
 export async function findUserOr404(sql: Database, email: string): Promise<UserRecord> {
   const user = await findUser(sql, email);
@@ -86,7 +86,7 @@ export async function getUser(deps: UsersDeps, email: string): Promise<UserRespo
 }
 
 /** Pydantic's EmailStr lowercases the domain part; the local part is kept as given. */
-const normalizeEmail = (email: string) => email.replace(/@([^@]+)$/, (_, domain: string) => `@${domain.toLowerCase()}`);
+export const normalizeEmail = (email: string) => email.replace(/@([^@]+)$/, (_, domain: string) => `@${domain.toLowerCase()}`);
 
 /** `linkOrigin`: where the links in the welcome/verification mail point (EmailService.linkOrigin). */
 export async function createUser(
