@@ -36,7 +36,8 @@ const BLUEPRINT_TYPES: Record<string, NodeType> = {
 };
 /** Keys of a response that are never attributes. */
 const NOT_ATTRIBUTES = ["id", "organization", "organization_id", "relationships", "created_at", "updated_at", "attributes"];
-const extrasOf = (doc: Record<string, unknown>, schema: TObject) =>
+/** The keys of `doc` that are not columns of `schema`: what blueprint attributes are made of. */
+export const extrasOf = (doc: Record<string, unknown>, schema: TObject) =>
   Object.fromEntries(Object.entries(doc).filter(([key]) => !(key in schema.properties) && !NOT_ATTRIBUTES.includes(key)));
 const Icon = nullable(text(2048));
 

@@ -9,7 +9,11 @@ const Organization = t.Object({
   relationships: t.Record(t.String(), t.Object({ href: t.String(), count: t.Integer() })),
 }, { additionalProperties: true });
 const { name, slug, description, icon, tag_formats } = OrganizationDocument.properties;
-const CreateBody = t.Object({ name, slug, description: t.Optional(description), icon: t.Optional(icon), tag_formats: t.Optional(tag_formats) });
+// Extra keys are blueprint attributes, validated by the service against Organization blueprints.
+const CreateBody = t.Object(
+  { name, slug, description: t.Optional(description), icon: t.Optional(icon), tag_formats: t.Optional(tag_formats) },
+  { additionalProperties: true },
+);
 const Params = t.Object({ org_slug: t.String() });
 const detail = { tags: ["Organizations"] };
 

@@ -86,6 +86,36 @@ describe.each(entities)("POST/PATCH /organizations/{org}/%s with %s blueprints",
   });
 });
 
+describe("POST/PATCH /organizations with Organization blueprints (applied on write, unlike the reference)", () => {
+  const createOrg = (body: Record<string, unknown>) =>
+    send(t, "POST", "/organizations/", { name: "Org", slug: slugOf("o"), ...body }, cast.system.headers);
+
+  it("create: stores declared attributes, drops undeclared ones, 422 at the field for a bad value", async () => {
+    await blueprint("Organization", { cost_center: { type: "string", pattern: "^CC-[0-9]{4}$" }, tier: { type: "integer", minimum: 1, maximum: 3 } });
+    const sent = await createOrg({ cost_center: "CC-1234", tier: 2, undeclared: "gone" });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ cost_center: "CC-1234", tier: 2 });
+    expect(sent.body.undeclared).toBeUndefined();
+    expect((await send(t, "GET", `/organizations/${sent.body.slug}`, undefined, cast.system.headers)).body.tier).toBe(2);
+    expect422(await createOrg({ cost_center: "cc-1" }), "body.cost_center");
+    expect422(await createOrg({ tier: 9 }), "body.tier");
+  });
+
+  it("patch: validates patched attributes (422, nothing written), stores valid ones, keeps them across column edits", async () => {
+    await blueprint("Organization", { tier: { type: "integer", minimum: 1, maximum: 3 } });
+    const org = cast.orgA.slug;
+    const path = `/organizations/${org}`;
+    const ok = await send(t, "PATCH", path, [{ op: "add", path: "/tier", value: 3 }], cast.adminA.headers);
+    expect(ok.status).toBe(200);
+    expect(ok.body.tier).toBe(3);
+    expect422(await send(t, "PATCH", path, [{ op: "replace", path: "/tier", value: 4 }], cast.adminA.headers), "body.tier");
+    const renamed = await send(t, "PATCH", path, [{ op: "replace", path: "/name", value: "Renamed A" }], cast.adminA.headers);
+    expect(renamed.body).toMatchObject({ name: "Renamed A", tier: 3 });
+    const removed = await send(t, "PATCH", path, [{ op: "remove", path: "/tier" }], cast.adminA.headers);
+    expect(removed.body.tier).toBeUndefined();
+  });
+});
+
 describe("which blueprints apply", () => {
   const base = () => `/organizations/${cast.orgA.slug}/teams`;
   const create = (body: Record<string, unknown>) => send(t, "POST", `${base()}/`, { name: "X", slug: slugOf("t"), ...body }, cast.adminA.headers);
