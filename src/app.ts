@@ -46,6 +46,9 @@ import { webUiRoutes } from "./features/web-ui/routes.ts";
 import { emailRoutes } from "./features/email/routes.ts";
 import { operationsLogRoutes } from "./features/operations-log/routes.ts";
 import { eventRoutes } from "./features/events/routes.ts";
+import { webhookRoutes } from "./features/webhooks/routes.ts";
+import { projectServiceRoutes } from "./features/project-services/routes.ts";
+import { dashboardRoutes } from "./features/dashboard/routes.ts";
 
 /*
  * The API is mounted in groups, each typed as AnyElysia: nobody consumes the route types
@@ -84,7 +87,10 @@ function catalogApi(ctx: AppContext): AnyElysia {
     .use(releaseRoutes(ctx))
     .use(documentRoutes(ctx))
     .use(operationsLogRoutes(ctx))
-    .use(eventRoutes(ctx));
+    .use(eventRoutes(ctx))
+    .use(webhookRoutes(ctx))
+    .use(projectServiceRoutes(ctx))
+    .use(dashboardRoutes(ctx));
 }
 
 /** Uploads and the email pages. */

@@ -10,6 +10,7 @@ import pgEmail from "../../migrations/postgres/0006_email.sql" with { type: "tex
 import pgBlueprints from "../../migrations/postgres/0007_blueprints.sql" with { type: "text" };
 import pgReleases from "../../migrations/postgres/0008_releases.sql" with { type: "text" };
 import pgDocuments from "../../migrations/postgres/0009_documents.sql" with { type: "text" };
+import pgWebhooksServices from "../../migrations/postgres/0010_webhooks_services.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
 import chAuditLog from "../../migrations/clickhouse/0003_audit_log.sql" with { type: "text" };
@@ -37,6 +38,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   migration("0007_blueprints.sql", pgBlueprints),
   migration("0008_releases.sql", pgReleases),
   migration("0009_documents.sql", pgDocuments),
+  migration("0010_webhooks_services.sql", pgWebhooksServices),
 ];
 
 /** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */

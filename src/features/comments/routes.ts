@@ -79,7 +79,7 @@ function mount(ctx: AppContext, deps: CommentsDeps, name: string, prefix: string
 }
 
 export function commentRoutes(ctx: AppContext) {
-  const deps: CommentsDeps = { sql: ctx.infra.sql, events: ctx.events };
+  const deps: CommentsDeps = { sql: ctx.infra.sql, events: ctx.events, analytics: ctx.analytics };
   return new Elysia({ name: "imbi.comments" })
     .use(mount(ctx, deps, "imbi.comments.project", "/organizations/:org_slug/projects/:project_id/documents/:document_id/comments"))
     .use(mount(ctx, deps, "imbi.comments.org", "/organizations/:org_slug/documents/:document_id/comments"));

@@ -5,6 +5,7 @@
  * the path (and of the project, when the path or ?project_id= names one), else 404.
  */
 import type { EventBus, RequestMeta } from "../../infra/events.ts";
+import type { ClickHouseWriter } from "../../infra/clickhouse-writer.ts";
 import type { Database } from "../../infra/postgres.ts";
 import { NotAllowedError, NotFoundError, UnprocessableError } from "../../http/errors.ts";
 import { applyJsonPatch, type PatchOperations } from "../../http/json-patch.ts";
@@ -12,6 +13,7 @@ import { newId } from "../../lib/ids.ts";
 import type { Principal } from "../auth/principal.ts";
 import { anchorOr404, documentOr404, orgOr404 } from "../documents/service.ts";
 import { assertStorable, checkBody, dataError, storable } from "../projects/input-checks.ts";
+import { recordCommentActivity, type CommentActivity } from "./activity.ts";
 import { CommentCreate, CommentPatchable, ThreadCreate, ThreadPatchable, type CommentJson, type ThreadJson } from "./model.ts";
 import {
   commentsOf, countComments, deleteComment, deleteThread, findComment, findThread, insertComment, insertThread, setAcknowledgements,
@@ -21,12 +23,14 @@ import {
 export interface CommentsDeps {
   sql: Database;
   events: EventBus;
+  /** Comment activity rows for the ClickHouse events table (activity.ts). */
+  analytics: ClickHouseWriter;
 }
 
 /** Where the document is named: the organization, and a project from the path or ?project_id=. */
 export interface DocumentPath { orgSlug: string; projectId?: string; documentId: string }
 
-interface Scope { org: { id: string; slug: string }; documentId: string }
+interface Scope { org: { id: string; slug: string }; documentId: string; projectId: string | null }
 
 const actorOf = (principal: Principal, meta: RequestMeta) => ({
   actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
@@ -55,7 +59,7 @@ async function scopeOr404(sql: Sql, path: DocumentPath): Promise<Scope> {
   const org = await orgOr404(sql, path.orgSlug);
   const anchor = path.projectId === undefined ? undefined : await anchorOr404(sql, org, { kind: "project", key: path.projectId });
   const document = await documentOr404(sql, org, path.documentId, anchor);
-  return { org, documentId: document.id };
+  return { org, documentId: document.id, projectId: document.project_id };
 }
 
 async function threadOr404(sql: Sql, scope: Scope, threadId: string, lock = false): Promise<ThreadRow> {
@@ -73,6 +77,10 @@ async function commentOr404(sql: Sql, thread: ThreadRow, commentId: string, lock
 async function threadWithComments(sql: Sql, scope: Scope, threadId: string): Promise<ThreadJson> {
   const thread = await threadOr404(sql, scope, threadId);
   return threadJson(thread, await commentsOf(sql, [thread.id]));
+}
+
+function record(deps: CommentsDeps, scope: Scope, activity: Omit<CommentActivity, "projectId" | "documentId">): void {
+  recordCommentActivity(deps.analytics, { ...activity, projectId: scope.projectId ?? "", documentId: scope.documentId });
 }
 
 async function guarded<T>(write: () => Promise<T>): Promise<T> {
@@ -112,6 +120,7 @@ export async function createThread(deps: CommentsDeps, principal: Principal, pat
     type: "comment_thread.created", outcome: "success", ...actorOf(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: commentId, kind },
   });
+  record(deps, scope, { threadId, commentId, kind, action: "created", principal: principal.name, body: body.body });
   return threadWithComments(deps.sql, scope, threadId);
 }
 
@@ -144,6 +153,7 @@ export async function addComment(deps: CommentsDeps, principal: Principal, path:
     type: "comment.created", outcome: "success", ...actorOf(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: thread.id, comment_id: id },
   });
+  record(deps, scope, { threadId: thread.id, commentId: id, kind: "", action: "replied", principal: principal.name, body: body.body });
   return commentJson((await findComment(deps.sql, thread.id, id))!);
 }
 
@@ -153,6 +163,7 @@ export async function patchComment(
 ) {
   const scope = await scopeOr404(deps.sql, path);
   let id = "";
+  let text = "";
   await guarded(() => deps.sql.begin(async (tx) => {
     const thread = await threadOr404(tx, scope, threadId);
     const comment = await commentOr404(tx, thread, commentId, true);
@@ -160,13 +171,16 @@ export async function patchComment(
     const readOnly = ["/id", "/thread_id", "/author", "/acknowledged_by", "/edited", "/created_at", "/updated_at"];
     const patched = applyJsonPatch({ body: comment.body, mentions: comment.mentions }, operations, readOnly);
     assertStorable(patched);
-    await updateComment(tx, comment.id, checkBody(CommentPatchable, patched));
+    const values = checkBody(CommentPatchable, patched);
+    await updateComment(tx, comment.id, values);
     id = comment.id;
+    text = values.body;
   }));
   deps.events.emit({
     type: "comment.updated", outcome: "success", ...actorOf(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: id },
   });
+  record(deps, scope, { threadId, commentId: id, kind: "", action: "edited", principal: principal.name, body: text });
   return commentJson((await findComment(deps.sql, threadId, id))!);
 }
 
@@ -210,4 +224,5 @@ export async function removeComment(deps: CommentsDeps, principal: Principal, pa
     type: "comment.deleted", outcome: "success", ...actorOf(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: id, thread_deleted: threadDeleted },
   });
+  record(deps, scope, { threadId, commentId: id, kind: "", action: "deleted", principal: principal.name, body: "" });
 }

@@ -40,6 +40,7 @@ export async function organizationDependents(sql: Database, id: string): Promise
   const tables: [string, string][] = [
     ["teams", "teams"], ["environments", "environments"], ["project types", "project_types"],
     ["tags", "tags"], ["link definitions", "link_definitions"], ["projects", "projects"],
+    ["webhooks", "webhooks"], ["integrations", "integrations"],
   ];
   const counts = await Promise.all(tables.map(async ([label, table]) => {
     const [row] = await sql<{ n: number }[]>`select count(*)::int as n from ${sql(table)} where organization_id = ${id}`;

@@ -21,6 +21,7 @@ import {
 } from "./repo.ts";
 import { ProjectSerializer, type OrgRef } from "./to-json.ts";
 import { currentReleasesByProject } from "../releases/service.ts";
+import { projectsInIntegration, servicesByProject } from "../project-services/service.ts";
 
 export interface ProjectsDeps {
   sql: Database;
@@ -68,8 +69,10 @@ export async function writeGuard<T>(slug: string | (() => string), write: () => 
 /** The full response for one project, read after the write committed. */
 export async function projectJson(deps: ProjectsDeps, org: OrgRef, id: string): Promise<ProjectJson> {
   const project = await projectOr404(deps.sql, org, id);
-  const [catalog, releases] = await Promise.all([loadCatalogFor(deps.sql, project), currentReleasesByProject(deps.sql, { projectId: id })]);
-  return new ProjectSerializer(catalog, org, deps.prefix, releases).full(project);
+  const [catalog, releases, services] = await Promise.all([
+    loadCatalogFor(deps.sql, project), currentReleasesByProject(deps.sql, { projectId: id }), servicesByProject(deps.sql, [project]),
+  ]);
+  return new ProjectSerializer(catalog, org, deps.prefix, releases, services).full(project);
 }
 
 export async function createProject(deps: ProjectsDeps, principal: Principal, orgSlug: string, input: unknown, meta: RequestMeta) {
@@ -129,8 +132,10 @@ export async function listOrgProjects(deps: ProjectsDeps, orgSlug: string, query
     throw new UnprocessableError([{ type: "missing", loc: ["query", "integration_slug"], msg: "identifier needs integration_slug" }]);
   }
   checkFilters(query.filter);
-  // No project exists in an integration this server does not know (integrations come later).
-  if (query.integration_slug !== undefined) return [];
+  // Only the projects that exist in the integration (with that identifier, when given).
+  const inIntegration = query.integration_slug === undefined ? null
+    : new Set(await projectsInIntegration(deps.sql, org.id, query.integration_slug, query.identifier));
+  if (inIntegration?.size === 0) return [];
   const typeSlug = query.project_type ?? query["project-type"];
   if (![query.team, typeSlug, query.environment].every((slug) => slug === undefined || storable(slug))) return [];
   const lookups = await Promise.all([
@@ -147,8 +152,10 @@ export async function listOrgProjects(deps: ProjectsDeps, orgSlug: string, query
     }),
     currentReleasesByProject(deps.sql, { orgId: org.id }),
   ]);
-  const serializer = new ProjectSerializer(catalog, org, deps.prefix, releases);
-  return query.slim ? projects.map((p) => serializer.slim(p)) : projects.map((p) => serializer.full(p));
+  const listed = inIntegration ? projects.filter((p) => inIntegration.has(p.id)) : projects;
+  if (query.slim) return listed.map((p) => new ProjectSerializer(catalog, org, deps.prefix, releases).slim(p));
+  const serializer = new ProjectSerializer(catalog, org, deps.prefix, releases, await servicesByProject(deps.sql, listed));
+  return listed.map((p) => serializer.full(p));
 }
 
 export async function archiveProject(deps: ProjectsDeps, principal: Principal, orgSlug: string, id: string, archived: boolean, meta: RequestMeta) {

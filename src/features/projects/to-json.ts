@@ -52,6 +52,8 @@ export class ProjectSerializer {
   constructor(
     private readonly catalog: Catalog, private readonly org: OrgRef, private readonly prefix: string,
     private readonly releases?: Map<string, Map<string, unknown>>,
+    /** project id → the services it exists in (features/project-services). */
+    private readonly services?: Map<string, unknown[]>,
   ) {}
 
   /** `{env_slug: ReleaseInfo}` over the environments the project is deployed in. */
@@ -107,7 +109,7 @@ export class ProjectSerializer {
       environments,
       links: record.links,
       identifiers: record.identifiers,
-      services: [],
+      services: this.services?.get(record.id) ?? [],
       score: record.score,
       breakdown: null,
       relationships: {
