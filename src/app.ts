@@ -29,6 +29,9 @@ import { serviceAccountMembershipRoutes } from "./features/service-accounts/memb
 import { serviceAccountKeyRoutes } from "./features/service-accounts/key-routes.ts";
 import { serviceAccountCredentialRoutes } from "./features/service-accounts/credential-routes.ts";
 import { oauthTokenRoutes } from "./features/oauth-server/token.ts";
+import { oauthAuthorizeRoutes } from "./features/oauth-server/authorize.ts";
+import { oauthRegisterRoutes } from "./features/oauth-server/register.ts";
+import { oauthWellKnownRoutes } from "./features/oauth-server/metadata.ts";
 import { organizationRoutes } from "./features/organizations/routes.ts";
 import { orgResourceRoutes } from "./features/catalog/org-resource-routes.ts";
 import { TEAMS } from "./features/teams/spec.ts";
@@ -56,7 +59,7 @@ import { dashboardRoutes } from "./features/dashboard/routes.ts";
  * Add a feature to the group it belongs to, or start a new group.
  */
 
-/** Sign-in, users, roles, credentials and the OAuth token endpoint. */
+/** Sign-in, users, roles and credentials. */
 function identityApi(ctx: AppContext): AnyElysia {
   return new Elysia({ name: "imbi.api.identity" })
     .use(authRoutes(ctx))
@@ -68,8 +71,15 @@ function identityApi(ctx: AppContext): AnyElysia {
     .use(serviceAccountRoutes(ctx))
     .use(serviceAccountMembershipRoutes(ctx))
     .use(serviceAccountKeyRoutes(ctx))
-    .use(serviceAccountCredentialRoutes(ctx))
-    .use(oauthTokenRoutes(ctx));
+    .use(serviceAccountCredentialRoutes(ctx));
+}
+
+/** The OAuth 2.0 authorization server: authorize (with consent), token, registration. */
+function oauthServerApi(ctx: AppContext): AnyElysia {
+  return new Elysia({ name: "imbi.api.oauth-server" })
+    .use(oauthAuthorizeRoutes(ctx))
+    .use(oauthTokenRoutes(ctx))
+    .use(oauthRegisterRoutes(ctx));
 }
 
 /** Organizations and everything the catalog holds inside them. */
@@ -114,6 +124,7 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
   const api = new Elysia({ name: "imbi.api", prefix: apiPrefix(settings.server) })
     .use(statusRoutes(currentStatus))
     .use(identityApi(ctx))
+    .use(oauthServerApi(ctx))
     .use(catalogApi(ctx))
     .use(filesAndMailApi(ctx));
 
@@ -132,6 +143,8 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
       },
     }))
     .use(docsRoutes())
+    // RFC 8414 / RFC 9728 discovery lives at the host root, whatever the API prefix.
+    .use(oauthWellKnownRoutes(ctx))
     .use(api)
     // Last, so every API route matches first (IMBI_API_UI_DIR unset: mounts nothing).
     .use(webUiRoutes({

@@ -67,7 +67,7 @@ export function createContext(settings: Settings, infra: Infra, logger: Logger, 
   });
   const usage = createApiKeyUsage(analytics);
   const auth = authPlugin({
-    sql: infra.sql, auth: settings.auth, codec, events,
+    sql: infra.sql, auth: settings.auth, server: settings.server, codec, events,
     // Usage is tracked first so that requests refused by the per-key limit are counted too.
     onApiKeyRequest: async (principal, request) => {
       usage.track(principal, request);

@@ -9,6 +9,9 @@
  * The checks run in `transform`, before body validation, so an unauthenticated or
  * unauthorized caller learns 401/403, never how to shape a valid body (422). `resolve`
  * then hands the principal to the handler.
+ *
+ * Bearer tokens bound to a resource (OAuth `aud`) must be bound to the API as the caller
+ * reached it (oauth-server/resources.ts); tokens minted for /mcp are refused here.
  */
 import { Elysia } from "elysia";
 import type { EventBus } from "../infra/events.ts";
@@ -16,18 +19,23 @@ import { AuthenticationError, NotAllowedError } from "./errors.ts";
 import { requestMeta } from "./request-context.ts";
 import { authenticate, bearerToken, type AuthenticateDeps } from "../features/auth/authenticate.ts";
 import { hasPermission, type Principal } from "../features/auth/principal.ts";
+import { apiResourceUrl, type RequestOriginSource } from "../features/oauth-server/resources.ts";
+import type { Settings } from "../config/settings.ts";
 
 export interface AuthPluginDeps extends AuthenticateDeps {
   events: EventBus;
+  /** For the API's resource URL, the audience required of tokens that carry one. */
+  server: Settings["server"];
   /** Called for every API-key request (per-key rate limit, usage metrics). */
   onApiKeyRequest?: (principal: Principal, request: Request) => Promise<void>;
 }
 
 export function authPlugin(deps: AuthPluginDeps) {
-  async function principalOf(request: Request): Promise<Principal> {
+  async function principalOf(source: RequestOriginSource): Promise<Principal> {
+    const { request } = source;
     const token = bearerToken(request);
     if (!token) throw new AuthenticationError("Missing authentication credentials");
-    const principal = await authenticate(deps, token);
+    const principal = await authenticate(deps, token, { resource: apiResourceUrl(deps.server, source) });
     if (principal.authMethod === "api_key") await deps.onApiKeyRequest?.(principal, request);
     return principal;
   }
@@ -35,15 +43,16 @@ export function authPlugin(deps: AuthPluginDeps) {
   const principals = new WeakMap<Request, Principal>();
   const principalFor = ({ request }: { request: Request }) => ({ principal: principals.get(request)! });
 
-  async function requireUser(request: Request, mode: true | "user"): Promise<void> {
-    const principal = await principalOf(request);
+  async function requireUser(source: RequestOriginSource, mode: true | "user"): Promise<void> {
+    const { request } = source;
+    const principal = await principalOf(source);
     if (mode === "user" && principal.kind !== "user") throw new NotAllowedError("This endpoint requires user authentication");
     principals.set(request, principal);
   }
 
   async function requirePermission(ctx: { request: Request; params?: unknown }, permission: string): Promise<void> {
     const { request, params } = ctx;
-    const principal = await principalOf(request);
+    const principal = await principalOf(ctx);
     const org = (params as Record<string, string | undefined> | undefined)?.org_slug;
     if (!hasPermission(principal, permission, org)) {
       const meta = requestMeta(ctx);
@@ -58,7 +67,7 @@ export function authPlugin(deps: AuthPluginDeps) {
 
   return new Elysia({ name: "imbi.auth" }).macro({
     auth: (mode: true | "user") => ({
-      transform: ({ request }) => requireUser(request, mode),
+      transform: (ctx) => requireUser(ctx as RequestOriginSource, mode),
       resolve: principalFor,
     }),
     permission: (permission: string) => ({

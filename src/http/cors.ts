@@ -16,7 +16,8 @@ export function corsPlugin(allowedOrigins: string[]) {
     origin: (request: Request) => allowed.has(request.headers.get("origin") ?? ""),
     credentials: true,
     methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    allowedHeaders: ["Authorization", "Content-Type", "Accept", "X-Request-Id", "X-API-Key"],
+    // Mcp-*: browser-based MCP clients send them to /mcp (MCP Streamable HTTP).
+    allowedHeaders: ["Authorization", "Content-Type", "Accept", "X-Request-Id", "X-API-Key", "Mcp-Protocol-Version", "Mcp-Session-Id"],
     exposeHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });

@@ -30,6 +30,17 @@ describe("CORS", () => {
     expect((response.headers.get("access-control-allow-headers") ?? "").toLowerCase()).toContain("authorization");
   });
 
+  test("a preflight for /mcp allows the MCP transport headers", async () => {
+    const response = await t.req("/mcp", {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:5173", "access-control-request-method": "POST", "access-control-request-headers": "authorization,mcp-protocol-version,mcp-session-id" },
+    });
+    expect(response.status).toBeLessThan(300);
+    const allowed = (response.headers.get("access-control-allow-headers") ?? "").toLowerCase();
+    expect(allowed).toContain("mcp-protocol-version");
+    expect(allowed).toContain("mcp-session-id");
+  });
+
   test.each(["https://evil.example.com", "https://imbi.example.com.evil.com", "null"])("origin %s gets no CORS headers", async (origin) => {
     const simple = await t.req("/status", { headers: { origin } });
     expect(simple.headers.get("access-control-allow-origin")).toBeNull();

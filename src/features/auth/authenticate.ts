@@ -2,6 +2,10 @@
  * Turning `Authorization: Bearer …` into a Principal: a JWT access token (checked against
  * its session: revoked, ended or idle for IMBI_AUTH_SESSION_TIMEOUT_SECONDS) or an `ik_`
  * API key (hashed secret, expiry, revocation, owner active, scopes).
+ *
+ * Audience (RFC 8707): an access token minted for one resource (`aud`: the API or the MCP
+ * endpoint) is accepted only by that resource, so a token for /mcp cannot call the API and
+ * vice versa. Tokens without an audience and API keys are accepted everywhere.
  */
 import type { Settings } from "../../config/settings.ts";
 import type { Database } from "../../infra/postgres.ts";
@@ -60,8 +64,14 @@ export async function checkSession(deps: AuthenticateDeps, token: TokenLookup): 
   }
 }
 
-async function fromAccessToken(deps: AuthenticateDeps, token: string): Promise<Principal> {
+export interface AuthenticateOptions {
+  /** The resource URL being called; a token carrying `aud` must name exactly this. */
+  resource?: string;
+}
+
+async function fromAccessToken(deps: AuthenticateDeps, token: string, options: AuthenticateOptions): Promise<Principal> {
   const claims = await deps.codec.verify(token, "access");
+  if (claims.aud !== undefined && claims.aud !== options.resource) throw new AuthenticationError("Token was issued for another resource");
   const row = await findToken(deps.sql, claims.jti);
   if (!row || row.token_type !== "access") throw new AuthenticationError("Token revoked");
   await checkSession(deps, row);
@@ -108,6 +118,6 @@ async function fromApiKey(deps: AuthenticateDeps, token: string): Promise<Princi
   });
 }
 
-export async function authenticate(deps: AuthenticateDeps, token: string): Promise<Principal> {
-  return token.startsWith("ik_") ? fromApiKey(deps, token) : fromAccessToken(deps, token);
+export async function authenticate(deps: AuthenticateDeps, token: string, options: AuthenticateOptions = {}): Promise<Principal> {
+  return token.startsWith("ik_") ? fromApiKey(deps, token) : fromAccessToken(deps, token, options);
 }

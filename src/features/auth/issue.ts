@@ -6,7 +6,7 @@ import type { Settings } from "../../config/settings.ts";
 import type { Database } from "../../infra/postgres.ts";
 import type { EventBus, RequestMeta } from "../../infra/events.ts";
 import { newId, newJti } from "../../lib/ids.ts";
-import type { TokenCodec } from "./tokens.ts";
+import type { TokenClaims, TokenCodec } from "./tokens.ts";
 import { activeSessions, createSession, recordTokens, revokeSessions, touchSession, type SessionOwner } from "./sessions-repo.ts";
 
 export interface TokenResponse {
@@ -32,8 +32,8 @@ export interface IssueRequest {
   sessionId?: string;
   /** The client credential a client_credentials session was started with. */
   clientId?: string;
-  /** Extra claims copied into both tokens (auth_method, scope). */
-  claims?: { auth_method?: string; scope?: string };
+  /** Extra claims copied into both tokens (auth_method, scope; aud and client_id for OAuth clients). */
+  claims?: Pick<TokenClaims, "auth_method" | "scope" | "aud" | "client_id">;
   meta: RequestMeta;
 }
 

@@ -48,6 +48,11 @@ export async function refresh(ctx: AppContext, token: string | undefined, meta: 
   const { sql } = ctx.infra;
   if (!token) throw new AuthenticationError("Missing refresh token");
   const claims = await ctx.codec.verify(token, "refresh");
+  // An OAuth client's pair is bound to a resource (aud); rotated here it would come back
+  // unbound and valid everywhere. Checked before the token is consumed, so it still works there.
+  if (claims.client_id || claims.aud) {
+    throw new AuthenticationError("This refresh token belongs to an OAuth client; use POST /auth/token with grant_type=refresh_token");
+  }
   const row = await findToken(sql, claims.jti);
   if (!row || row.token_type !== "refresh") throw new AuthenticationError("Refresh token has been revoked");
   if (!(await consumeRefreshToken(sql, claims.jti))) {

@@ -2,7 +2,8 @@
  * Access and refresh JWTs (jose). Claims as the reference: sub (email or service-account
  * slug), jti, type, iat, exp, plus auth_method and scope when they apply. Verification
  * accepts only the configured HMAC algorithm (never `none`), requires every claim we rely
- * on, and checks the token type.
+ * on, and checks the token type. The audience is checked by authenticate.ts, which knows
+ * which resource is being called.
  */
 import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import type { Settings } from "../../config/settings.ts";
@@ -18,6 +19,14 @@ export interface TokenClaims {
   exp: number;
   auth_method?: string;
   scope?: string;
+  /**
+   * The resource the token was minted for (RFC 8707, set by the authorization-code grant):
+   * the API or the MCP endpoint. Tokens without it (password login, client credentials)
+   * are accepted wherever bearer tokens are.
+   */
+  aud?: string;
+  /** The OAuth client the token was issued to (authorization-code and refresh grants). */
+  client_id?: string;
 }
 
 export interface TokenCodec {
@@ -48,6 +57,7 @@ export function createTokenCodec(auth: Settings["auth"]): TokenCodec {
       }
       if (payload.type !== type) throw new AuthenticationError("Invalid token type");
       if (typeof payload.sub !== "string" || !payload.sub) throw new AuthenticationError("Token missing subject");
+      if (payload.aud !== undefined && typeof payload.aud !== "string") throw new AuthenticationError("Invalid token audience");
       return payload as unknown as TokenClaims;
     },
   };

@@ -9,7 +9,8 @@ export type OAuthErrorCode =
   | "invalid_grant"
   | "unauthorized_client"
   | "unsupported_grant_type"
-  | "invalid_scope";
+  | "invalid_scope"
+  | "invalid_target";
 
 export const BASIC_CHALLENGE = 'Basic realm="imbi"';
 
@@ -40,4 +41,6 @@ export const invalidRequest = (description: string) => new OAuthError("invalid_r
 export const invalidScope = (description: string) => new OAuthError("invalid_scope", description);
 export const invalidGrant = (description: string) => new OAuthError("invalid_grant", description);
 export const unsupportedGrantType = (description: string) => new OAuthError("unsupported_grant_type", description);
+/** RFC 8707 §2: the `resource` is not one this server issues tokens for. */
+export const invalidTarget = (description: string) => new OAuthError("invalid_target", description);
 export const invalidClient = (description: string, usedBasic: boolean) => new OAuthError("invalid_client", description, usedBasic);

@@ -11,10 +11,14 @@ import { requestMeta } from "../../http/request-context.ts";
 import { readClientAuthentication } from "./client-auth.ts";
 import { invalidRequest, OAuthError, unsupportedGrantType } from "./errors.ts";
 import type { GrantHandler, TokenParams } from "./grant.ts";
+import { authorizationCodeGrant } from "./grants/authorization-code.ts";
 import { clientCredentialsGrant } from "./grants/client-credentials.ts";
+import { refreshTokenGrant } from "./grants/refresh-token.ts";
 
-/** The grant table: authorization_code and refresh_token join it here. */
+/** The grant table. */
 const GRANTS: Record<string, GrantHandler> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
 };
 
@@ -78,7 +82,7 @@ export function oauthTokenRoutes(ctx: AppContext) {
       response: { 200: TokenSuccessBody, 400: OAuthErrorBody, 401: OAuthErrorBody },
       detail: {
         tags: ["Auth"],
-        summary: "OAuth 2.0 token endpoint (grant_type=client_credentials; HTTP Basic or body client authentication)",
+        summary: "OAuth 2.0 token endpoint (authorization_code with PKCE and refresh_token for public clients; client_credentials with HTTP Basic or body client authentication)",
       },
     });
 }

@@ -8,6 +8,7 @@ import { AuthenticationError, NotAllowedError } from "../../http/errors.ts";
 import { requestMeta } from "../../http/request-context.ts";
 import { authenticate, bearerToken } from "../auth/authenticate.ts";
 import { hasPermission, type Principal } from "../auth/principal.ts";
+import { apiResourceUrl, type RequestOriginSource } from "../oauth-server/resources.ts";
 
 export const ACCESS_TOKEN_COOKIE = "imbi_access_token";
 
@@ -28,11 +29,12 @@ export function cookieValue(request: Request, name: string): string | undefined 
 
 export function byteRouteAuth(ctx: AppContext) {
   const deps = { sql: ctx.infra.sql, auth: ctx.settings.auth, codec: ctx.codec };
-  return async function authorize(context: { request: Request }, permission: string): Promise<Principal> {
+  return async function authorize(context: RequestOriginSource, permission: string): Promise<Principal> {
     const { request } = context;
     const token = request.headers.has("authorization") ? bearerToken(request) : cookieValue(request, ACCESS_TOKEN_COOKIE);
     if (!token) throw new AuthenticationError("Missing authentication credentials");
-    const principal = await authenticate(deps, token);
+    // Like every API route: a token bound to another resource (e.g. /mcp) is refused.
+    const principal = await authenticate(deps, token, { resource: apiResourceUrl(ctx.settings.server, context) });
     if (principal.authMethod === "api_key") await ctx.rateLimits.limitApiKey(principal, request);
     if (!hasPermission(principal, permission)) {
       const meta = requestMeta(context);
