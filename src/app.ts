@@ -49,6 +49,10 @@ import { webUiRoutes } from "./features/web-ui/routes.ts";
 import { emailRoutes } from "./features/email/routes.ts";
 import { operationsLogRoutes } from "./features/operations-log/routes.ts";
 import { eventRoutes } from "./features/events/routes.ts";
+import { createProviderStore } from "./features/oauth-providers/service.ts";
+import { oauthProviderRoutes } from "./features/oauth-providers/routes.ts";
+import { loginProviderRoutes } from "./features/oauth-providers/login-provider-routes.ts";
+import { oauthLoginRoutes } from "./features/oauth-login/routes.ts";
 import { webhookRoutes } from "./features/webhooks/routes.ts";
 import { projectServiceRoutes } from "./features/project-services/routes.ts";
 import { dashboardRoutes } from "./features/dashboard/routes.ts";
@@ -110,6 +114,18 @@ function filesAndMailApi(ctx: AppContext): AnyElysia {
     .use(uploadRoutes(ctx));
 }
 
+/** Login providers (ADR 0009), their admin views, and the upstream login; one store and cache shared by all. */
+function oauthLoginApi(ctx: AppContext): AnyElysia {
+  const store = createProviderStore({
+    sql: ctx.infra.sql, valkey: ctx.infra.valkey, fernet: ctx.fernet, events: ctx.events, logger: ctx.logger,
+    postgresUrl: ctx.settings.postgres.url,
+  });
+  return new Elysia({ name: "imbi.api.oauth-login" })
+    .use(oauthProviderRoutes(ctx, store))
+    .use(loginProviderRoutes(ctx, store))
+    .use(oauthLoginRoutes(ctx, store));
+}
+
 export interface AppDeps {
   settings: Settings;
   infra: Infra;
@@ -126,7 +142,8 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
     .use(identityApi(ctx))
     .use(oauthServerApi(ctx))
     .use(catalogApi(ctx))
-    .use(filesAndMailApi(ctx));
+    .use(filesAndMailApi(ctx))
+    .use(oauthLoginApi(ctx));
 
   return new Elysia({ name: "imbi" })
     .use(errorHandler(logger))

@@ -11,6 +11,7 @@ import pgBlueprints from "../../migrations/postgres/0007_blueprints.sql" with { 
 import pgReleases from "../../migrations/postgres/0008_releases.sql" with { type: "text" };
 import pgDocuments from "../../migrations/postgres/0009_documents.sql" with { type: "text" };
 import pgWebhooksServices from "../../migrations/postgres/0010_webhooks_services.sql" with { type: "text" };
+import pgOauthProviders from "../../migrations/postgres/0011_oauth_providers.sql" with { type: "text" };
 import pgOauthClients from "../../migrations/postgres/0012_oauth_clients.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
@@ -40,6 +41,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   migration("0008_releases.sql", pgReleases),
   migration("0009_documents.sql", pgDocuments),
   migration("0010_webhooks_services.sql", pgWebhooksServices),
+  migration("0011_oauth_providers.sql", pgOauthProviders),
   migration("0012_oauth_clients.sql", pgOauthClients),
 ];
 

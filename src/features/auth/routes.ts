@@ -1,8 +1,8 @@
-/** /auth: providers, password login, refresh, logout. */
+/** /auth: password login, refresh, logout (GET /auth/providers lives with the providers, in oauth-login/routes.ts). */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { requestMeta } from "../../http/request-context.ts";
-import { LoginBody, LogoutQuery, ProvidersResponse, RefreshBody, TokenResponse } from "./model.ts";
+import { LoginBody, LogoutQuery, RefreshBody, TokenResponse } from "./model.ts";
 import { login, logout, refresh } from "./service.ts";
 import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from "./cookies.ts";
 
@@ -11,10 +11,6 @@ const ErrorBody = t.Object({ detail: t.Unknown() });
 export function authRoutes(ctx: AppContext) {
   return new Elysia({ name: "imbi.auth-routes", prefix: "/auth" })
     .use(ctx.auth)
-    .get("/providers", () => ({
-      providers: [{ id: "local", type: "password" as const, name: "Email/Password", enabled: true, auth_url: null, icon: "lock" }],
-      default_redirect: "/dashboard",
-    }), { response: ProvidersResponse, detail: { tags: ["Auth"], summary: "Login methods the SPA offers" } })
     .post("/login", async (c) => {
       const tokens = await login(ctx, c.body, requestMeta(c));
       setAuthCookies(c.cookie, ctx.settings, ctx.prefix, tokens);

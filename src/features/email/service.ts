@@ -107,6 +107,7 @@ export function createEmailService(deps: EmailServiceDeps) {
     if (event.ip) facts["IP address"] = event.ip;
     if (event.user_agent) facts["Browser"] = event.user_agent;
     if (template === "alert_api_key_created" && typeof event.detail?.key_id === "string") facts["API key"] = event.detail.key_id;
+    if (template === "alert_oauth_identity_linked" && typeof event.detail?.provider === "string") facts["Login provider"] = event.detail.provider;
     await enqueue(sql, { template, to: user.email, params: { display_name: user.display_name, facts }, requestId: event.request_id });
     worker.wake();
   }
@@ -133,6 +134,10 @@ export function createEmailService(deps: EmailServiceDeps) {
         break;
       case "refresh_token.reused":
         if (event.actor_type === "user" && event.actor_id) inBackground("alert", () => enqueueAlert("alert_refresh_token_reused", { id: event.actor_id! }, event));
+        break;
+      case "oauth_identity.linked":
+        // A new user's first login links its identity too; only a link to an existing account is news to its owner.
+        if (detail.user_created === false && event.actor_id) inBackground("alert", () => enqueueAlert("alert_oauth_identity_linked", { id: event.actor_id! }, event));
         break;
     }
   });

@@ -7,7 +7,7 @@ export const PRODUCT_NAME = "Imbi";
 
 export const ALERT_TEMPLATES = [
   "alert_password_changed", "alert_password_reset", "alert_mfa_enabled", "alert_mfa_disabled",
-  "alert_api_key_created", "alert_refresh_token_reused", "alert_email_changed",
+  "alert_api_key_created", "alert_refresh_token_reused", "alert_email_changed", "alert_oauth_identity_linked",
 ] as const;
 export const TEMPLATES = ["welcome", "verify_email", "password_reset", ...ALERT_TEMPLATES] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -94,6 +94,10 @@ const SPECS: Record<TemplateName, Spec> = {
       "A refresh token of your account was used after it had been replaced, which can mean it was stolen. That session was signed out.",
       ALERT_FOOTER,
     ],
+  },
+  alert_oauth_identity_linked: {
+    subject: `A new sign-in method was linked to your ${PRODUCT_NAME} account`,
+    body: () => ["An account at an external login provider was linked to your account, and can now be used to sign in.", ALERT_FOOTER],
   },
 };
 
