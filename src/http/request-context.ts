@@ -1,6 +1,8 @@
 /**
  * Per-request plumbing every route shares: a request id (echoed as X-Request-Id), the
- * trusted client info, and one structured access-log line per response.
+ * trusted client info, and one structured access-log line per response. With OpenTelemetry
+ * running, each request also runs inside its SERVER span (infra/telemetry/http.ts), which
+ * is named after the route and ended here, and the access line carries its trace id.
  */
 import { Elysia } from "elysia";
 import { nanoid } from "nanoid";
@@ -8,6 +10,7 @@ import type { Logger } from "../infra/logger.ts";
 import { createIpMatcher } from "../lib/ip.ts";
 import { resolveClient } from "./client-info.ts";
 import type { RequestMeta } from "../infra/events.ts";
+import { telemetry } from "../infra/telemetry.ts";
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -16,7 +19,11 @@ const QUIET_PATHS = /\/status$/;
 
 export function requestContext(options: { logger: Logger; forwardedAllowIps: string }) {
   const trusted = createIpMatcher(options.forwardedAllowIps);
-  return new Elysia({ name: "imbi.request-context" })
+  const tracing = telemetry()?.requests;
+  const plugin = new Elysia({ name: "imbi.request-context" });
+  // Only with telemetry: without it, no wrapper sits on the request path at all.
+  if (tracing) plugin.wrap(tracing.wrap);
+  return plugin
     .derive({ as: "global" }, ({ request, server, set }) => {
       const incoming = request.headers.get("x-request-id");
       const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : nanoid();
@@ -30,10 +37,12 @@ export function requestContext(options: { logger: Logger; forwardedAllowIps: str
       const { requestId, client, startedAt } = ctx as unknown as Partial<{ requestId: string; client: { ip: string }; startedAt: number }>;
       const path = new URL(request.url).pathname;
       const status = typeof set.status === "number" ? set.status : 200;
+      const durationMs = startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100;
+      const principalId = (ctx as unknown as { principal?: { id: string } }).principal?.id;
+      const traceId = tracing?.finish(request, { method: request.method, route: route || "", status, principalId, durationMs });
       const line = {
-        request_id: requestId, method: request.method, path, route: route || undefined, status,
-        duration_ms: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100,
-        client_ip: client?.ip, user_agent: request.headers.get("user-agent") ?? undefined,
+        request_id: requestId, trace_id: traceId, method: request.method, path, route: route || undefined, status,
+        duration_ms: durationMs, client_ip: client?.ip, user_agent: request.headers.get("user-agent") ?? undefined,
       };
       if (QUIET_PATHS.test(path) && status < 400) options.logger.debug(line, "request");
       else options.logger.info(line, "request");

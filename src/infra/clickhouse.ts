@@ -10,6 +10,7 @@ import type { Settings } from "../config/settings.ts";
 import type { Logger } from "./logger.ts";
 import { retry, withTimeout } from "./retry.ts";
 import { CLICKHOUSE_MIGRATIONS, type Migration } from "./migration-files.ts";
+import { telemetry } from "./telemetry.ts";
 
 /** The client's own console warnings would duplicate (and bypass) our structured log lines. */
 const QUIET = { level: ClickHouseLogLevel.OFF };
@@ -33,9 +34,11 @@ export function parseClickHouseUrl(raw: string): ClickHouseTarget {
   return target;
 }
 
+/** Traced (telemetry/clients.ts) when OpenTelemetry runs. */
 export function createClickHouse(settings: Settings["clickhouse"]): ClickHouseClient {
   const target = parseClickHouseUrl(settings.url);
-  return createClient({ ...target, request_timeout: Math.ceil(settings.connect_timeout * 1000), log: QUIET });
+  const client = createClient({ ...target, request_timeout: Math.ceil(settings.connect_timeout * 1000), log: QUIET });
+  return telemetry()?.instrumentClickHouse(client) ?? client;
 }
 
 export async function pingClickHouse(client: ClickHouseClient, timeoutMs = 2000): Promise<void> {

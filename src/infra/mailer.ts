@@ -5,12 +5,14 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Settings } from "../config/settings.ts";
 import { withTimeout } from "./retry.ts";
+import { telemetry } from "./telemetry.ts";
 
 export type Mailer = Transporter;
 
+/** Traced (telemetry/clients.ts) when OpenTelemetry runs. */
 export function createMailer(settings: Settings["email"]): Mailer {
   const timeout = Math.ceil(settings.smtp_timeout * 1000);
-  return nodemailer.createTransport({
+  const mailer = nodemailer.createTransport({
     host: settings.smtp_host,
     port: settings.smtp_port,
     secure: settings.smtp_use_ssl,
@@ -21,6 +23,7 @@ export function createMailer(settings: Settings["email"]): Mailer {
     greetingTimeout: timeout,
     socketTimeout: timeout,
   });
+  return telemetry()?.instrumentMailer(mailer) ?? mailer;
 }
 
 /** An SMTP handshake (EHLO, STARTTLS and AUTH as configured), as the reference probes at startup. */

@@ -6,11 +6,13 @@ import postgres, { type Sql } from "postgres";
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "./logger.ts";
 import { retry, withTimeout } from "./retry.ts";
+import { telemetry } from "./telemetry.ts";
 
 export type Database = Sql;
 
+/** Traced (telemetry/postgres.ts) when OpenTelemetry runs. */
 export function createPostgres(settings: Settings["postgres"]): Database {
-  return postgres(settings.url, {
+  const sql = postgres(settings.url, {
     max: settings.max_pool_size,
     connect_timeout: 10,
     // Connections opened for min_pool_size stay open: no idle reaping.
@@ -18,6 +20,7 @@ export function createPostgres(settings: Settings["postgres"]): Database {
     connection: { application_name: "imbi", search_path: `"${settings.graph_name}", public` },
     onnotice: () => {},
   });
+  return telemetry()?.instrumentPostgres(sql) ?? sql;
 }
 
 /** Waits for the server (retrying), then opens min_pool_size connections up front. */

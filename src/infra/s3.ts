@@ -5,9 +5,11 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client, type BucketLocationConstraint } from "@aws-sdk/client-s3";
 import type { Settings } from "../config/settings.ts";
 import { withTimeout } from "./retry.ts";
+import { telemetry } from "./telemetry.ts";
 
+/** Traced (telemetry/clients.ts) when OpenTelemetry runs. */
 export function createS3(settings: Settings["storage"]): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: settings.region,
     ...(settings.endpoint_url ? { endpoint: settings.endpoint_url, forcePathStyle: true } : {}),
     ...(settings.access_key && settings.secret_key
@@ -15,6 +17,7 @@ export function createS3(settings: Settings["storage"]): S3Client {
       : {}),
     maxAttempts: 2,
   });
+  return telemetry()?.instrumentS3(client) ?? client;
 }
 
 export async function pingS3(client: S3Client, bucket: string): Promise<void> {

@@ -6,6 +6,7 @@
 import Redis from "iovalkey";
 import type { Settings } from "../config/settings.ts";
 import { withTimeout } from "./retry.ts";
+import { telemetry } from "./telemetry.ts";
 
 export type Valkey = Redis;
 
@@ -13,14 +14,16 @@ export function toRedisUrl(url: string): string {
   return url.replace(/^valkeys:/, "rediss:").replace(/^valkey:/, "redis:");
 }
 
+/** Traced (telemetry/valkey.ts) when OpenTelemetry runs. */
 export function createValkey(settings: Settings["valkey"]): Valkey {
-  return new Redis(toRedisUrl(settings.url), {
+  const client = new Redis(toRedisUrl(settings.url), {
     lazyConnect: true,
     enableOfflineQueue: false,
     connectTimeout: 5000,
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(times * 200, 5000),
   });
+  return telemetry()?.instrumentValkey(client) ?? client;
 }
 
 export async function connectValkey(client: Valkey): Promise<void> {
