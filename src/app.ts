@@ -49,6 +49,7 @@ import { webUiRoutes } from "./features/web-ui/routes.ts";
 import { emailRoutes } from "./features/email/routes.ts";
 import { operationsLogRoutes } from "./features/operations-log/routes.ts";
 import { eventRoutes } from "./features/events/routes.ts";
+import { searchRoutes } from "./features/search/routes.ts";
 import { createProviderStore } from "./features/oauth-providers/service.ts";
 import { oauthProviderRoutes } from "./features/oauth-providers/routes.ts";
 import { loginProviderRoutes } from "./features/oauth-providers/login-provider-routes.ts";
@@ -56,6 +57,7 @@ import { oauthLoginRoutes } from "./features/oauth-login/routes.ts";
 import { webhookRoutes } from "./features/webhooks/routes.ts";
 import { projectServiceRoutes } from "./features/project-services/routes.ts";
 import { dashboardRoutes } from "./features/dashboard/routes.ts";
+import { mcpRoutes } from "./features/mcp/routes.ts";
 
 /*
  * The API is mounted in groups, each typed as AnyElysia: nobody consumes the route types
@@ -126,6 +128,11 @@ function oauthLoginApi(ctx: AppContext): AnyElysia {
     .use(oauthLoginRoutes(ctx, store));
 }
 
+/** Search across an organization's catalog (features/search; its worker lives in ctx.search). */
+function searchApi(ctx: AppContext): AnyElysia {
+  return new Elysia({ name: "imbi.api.search" }).use(searchRoutes(ctx, ctx.search));
+}
+
 export interface AppDeps {
   settings: Settings;
   infra: Infra;
@@ -135,6 +142,7 @@ export interface AppDeps {
 export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext = createContext(settings, infra, logger)) {
   const currentStatus = createStatusService({
     infra, logger, bucket: settings.storage.bucket, version: VERSION, environment: settings.server.environment,
+    search: () => ctx.search.status(),
   });
 
   const api = new Elysia({ name: "imbi.api", prefix: apiPrefix(settings.server) })
@@ -142,6 +150,7 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
     .use(identityApi(ctx))
     .use(oauthServerApi(ctx))
     .use(catalogApi(ctx))
+    .use(searchApi(ctx))
     .use(filesAndMailApi(ctx))
     .use(oauthLoginApi(ctx));
 
@@ -162,6 +171,8 @@ export function createApp({ settings, infra, logger }: AppDeps, ctx: AppContext 
     .use(docsRoutes())
     // RFC 8414 / RFC 9728 discovery lives at the host root, whatever the API prefix.
     .use(oauthWellKnownRoutes(ctx))
+    // At the host root, not under the API prefix: MCP clients are given https://host/mcp.
+    .use(mcpRoutes(ctx))
     .use(api)
     // Last, so every API route matches first (IMBI_API_UI_DIR unset: mounts nothing).
     .use(webUiRoutes({

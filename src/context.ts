@@ -18,6 +18,7 @@ import { subscribeAuditLog } from "./features/audit/audit-log.ts";
 import { createApiKeyUsage } from "./features/audit/api-key-usage.ts";
 import { EmailWorker } from "./features/email/worker.ts";
 import { createEmailService, type EmailService } from "./features/email/service.ts";
+import { SearchRuntime } from "./features/search/runtime.ts";
 
 export interface AppContext {
   settings: Settings;
@@ -41,6 +42,8 @@ export interface AppContext {
   /** Transactional email: the flows (features/email/service.ts) and the outbox worker. */
   email: EmailService;
   emailWorker: EmailWorker;
+  /** Search's background indexer and embedding models (features/search/runtime.ts). */
+  search: SearchRuntime;
   /** Stops the email worker (after its current send), then delivers buffered analytics rows; call before closing the infrastructure. */
   close(): Promise<void>;
 }
@@ -79,6 +82,8 @@ export function createContext(settings: Settings, infra: Infra, logger: Logger, 
   const emailWorker = new EmailWorker(infra.sql, settings.email, logger, analytics);
   const email = createEmailService({ sql: infra.sql, settings, logger, events, worker: emailWorker, prefix });
   emailWorker.start();
+  const search = new SearchRuntime({ sql: infra.sql, logger, settings: settings.embeddings });
+  search.start();
 
   return {
     settings, infra, logger, events, codec,
@@ -88,7 +93,9 @@ export function createContext(settings: Settings, infra: Infra, logger: Logger, 
     analytics,
     prefix,
     email, emailWorker,
+    search,
     close: async () => {
+      await search.close();
       await email.settle();
       await emailWorker.close();
       await analytics.close();

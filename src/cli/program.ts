@@ -6,6 +6,7 @@ import { isDevChild, superviseDev } from "./dev.ts";
 import { runMigrations } from "./maintenance.ts";
 import { runSetup } from "./setup.ts";
 import { healthcheck, printConfig, printSecrets, printVersion } from "./info.ts";
+import { parseConcurrency, runBackfill } from "./embeddings.ts";
 
 export function buildProgram(mainScript: string | undefined): Command {
   const program = new Command("imbi")
@@ -39,6 +40,13 @@ export function buildProgram(mainScript: string | undefined): Command {
   program.command("generate-secrets")
     .description("Print a new IMBI_AUTH_JWT_SECRET and IMBI_AUTH_ENCRYPTION_KEY for .env or a secrets manager")
     .action(printSecrets);
+  program.command("embeddings")
+    .description("Search embeddings")
+    .command("backfill")
+    .description("Index every searchable entity and embed every chunk without a current vector (idempotent, resumable)")
+    .option("--force", "re-embed every chunk, not only missing or changed ones (old vectors serve until replaced)")
+    .option("--concurrency <n>", "batches embedded in parallel (1-64)", parseConcurrency, 1)
+    .action(runBackfill);
   program.command("healthcheck")
     .description("Exit 0 when the local server's /status is healthy (for container HEALTHCHECK)")
     .action(healthcheck);

@@ -217,6 +217,9 @@ export const EmbeddingsSettings = Type.Object({
     default: { text: { fastembed_id: "BAAI/bge-small-en-v1.5", dimensions: 384 } },
     description: "JSON map of model key to {fastembed_id, dimensions}",
   }), { env: "EMBEDDINGS_MODELS", parse: parseJson, expected: 'a JSON object such as {"text": {"fastembed_id": "BAAI/bge-small-en-v1.5", "dimensions": 384}}' }),
+  cache_dir: setting(optionalString({
+    description: "Directory of embedding model files (<owner>--<name>/model.onnx + vocab.txt); a missing model is downloaded there from the Hugging Face hub unless HF_HUB_OFFLINE is set. Unset = $XDG_CACHE_HOME/imbi/models",
+  }), { env: "EMBEDDINGS_CACHE_DIR", addition: true, expected: "a directory path" }),
 });
 
 /** TOML section name → its declarations, in the order `imbi config` prints them. */

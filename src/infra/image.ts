@@ -15,15 +15,10 @@
  *  - But the addon needs `libvips-cpp.so.<ver>` (DT_NEEDED), found through an
  *    RPATH relative to the node_modules layout (`$ORIGIN/../../sharp-libvips-…/lib`),
  *    which does not exist next to Bun's temp copy, so dlopen() fails.
- * Fix: embed libvips too, write it once to a private cache dir and dlopen() it
- * *before* sharp loads. The dynamic linker satisfies a DT_NEEDED entry with an
- * already-loaded library whose DT_SONAME matches, so the addon binds to our copy
- * and the RPATH is never searched. No patching of sharp, no LD_LIBRARY_PATH.
+ * Fix: embed libvips too and load it first (native-library.ts).
  */
 import { dlopen } from "bun:ffi";
-import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { preloadNativeLibrary } from "./native-library.ts";
 
 export type Sharp = typeof import("sharp").default;
 
@@ -69,71 +64,15 @@ async function embeddedLibvipsPath(): Promise<string> {
 }
 
 async function preloadEmbeddedLibvips(): Promise<void> {
-  const bytes = await Bun.file(await embeddedLibvipsPath()).bytes();
-  // Content-addressed dir: binaries with the same libvips share one copy, a new
-  // libvips gets a new dir. wyhash is enough for a cache key; integrity is
-  // checked below by comparing bytes, and tampering is prevented by ownership.
-  const key = `${Bun.hash(bytes).toString(16)}-${bytes.length}`;
-  const uid = process.getuid?.() ?? 0;
-  // Try the user cache first, then the temp dir (HOME may be missing, read-only or noexec).
-  const home = cacheHome();
-  const roots = [...(home ? [join(home, "imbi")] : []), join(tmpdir(), `imbi-${uid}`)];
-  const errors: string[] = [];
-  for (const root of roots) {
-    try {
-      const file = await extract(root, join("native", key), bytes, uid);
+  libvipsHandle = await preloadNativeLibrary({
+    embeddedPath: await embeddedLibvipsPath(), fileName: "libvips-cpp.so", label: "libvips",
+    open(file) {
       // vips_version(0) = major version: one real call proves the library is usable.
       const lib = dlopen(file, { vips_version: { args: ["i32"], returns: "i32" } });
       if (lib.symbols.vips_version(0) < 8) throw new Error("unexpected libvips version");
-      libvipsHandle = lib;
-      return;
-    } catch (err) {
-      errors.push(`${root}: ${(err as Error).message}`);
-    }
-  }
-  throw new Error(
-    `imbi: cannot extract the embedded libvips (set XDG_CACHE_HOME to a writable, exec-allowed directory):\n  ${errors.join("\n  ")}`,
-  );
-}
-
-/** $XDG_CACHE_HOME, else ~/.cache; undefined when there is no home at all. */
-function cacheHome(): string | undefined {
-  if (process.env.XDG_CACHE_HOME) return process.env.XDG_CACHE_HOME;
-  try {
-    return join(homedir(), ".cache");
-  } catch {
-    return undefined; // homedir() throws when HOME is unset and the uid has no passwd entry
-  }
-}
-
-/** Write `bytes` to `<root>/<sub>/libvips-cpp.so` unless an identical copy is already there. */
-async function extract(root: string, sub: string, bytes: Uint8Array, uid: number): Promise<string> {
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  // `root` may be in a shared /tmp: it must be ours and not writable by others
-  // (no symlink either), else another user could plant or swap the library.
-  const st = await lstat(root);
-  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
-    throw new Error(`${root} must be a directory owned by uid ${uid}, not group/world-writable`);
-  }
-  const dir = join(root, sub);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, "libvips-cpp.so");
-
-  const existing = await readFile(file).catch(() => undefined);
-  if (existing && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).equals(existing)) return file;
-
-  // Write under a unique name, then rename(): readers (and concurrent processes
-  // doing the same) only ever see a complete file. The last rename wins; all
-  // copies are identical, and an already-mapped older inode stays valid.
-  const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-  try {
-    await writeFile(tmp, bytes, { mode: 0o500, flag: "wx" });
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return file;
+      return lib;
+    },
+  });
 }
 
 /**

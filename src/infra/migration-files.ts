@@ -13,6 +13,7 @@ import pgDocuments from "../../migrations/postgres/0009_documents.sql" with { ty
 import pgWebhooksServices from "../../migrations/postgres/0010_webhooks_services.sql" with { type: "text" };
 import pgOauthProviders from "../../migrations/postgres/0011_oauth_providers.sql" with { type: "text" };
 import pgOauthClients from "../../migrations/postgres/0012_oauth_clients.sql" with { type: "text" };
+import pgSearch from "../../migrations/postgres/0013_search.sql" with { type: "text" };
 import chEvents from "../../migrations/clickhouse/0001_events.sql" with { type: "text" };
 import chOperationsLog from "../../migrations/clickhouse/0002_operations_log.sql" with { type: "text" };
 import chAuditLog from "../../migrations/clickhouse/0003_audit_log.sql" with { type: "text" };
@@ -43,6 +44,7 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   migration("0010_webhooks_services.sql", pgWebhooksServices),
   migration("0011_oauth_providers.sql", pgOauthProviders),
   migration("0012_oauth_clients.sql", pgOauthClients),
+  migration("0013_search.sql", pgSearch),
 ];
 
 /** ClickHouse DDL is idempotent (IF NOT EXISTS) and applied in full at every startup. */

@@ -36,6 +36,7 @@ const SEED_DEFAULTS: [string, unknown][] = [
   ["IMBI_RELOAD_DIRS", []],
   ["IMBI_API_LOG_LEVEL", "info"], // addition (D8)
   ["IMBI_API_UI_DIR", null], // addition (D8)
+  ["EMBEDDINGS_CACHE_DIR", null], // addition (D8)
 ];
 
 describe("seed defaults", () => {

@@ -12,7 +12,7 @@ import { pingClickHouse } from "../../infra/clickhouse.ts";
 import { pingS3 } from "../../infra/s3.ts";
 import { pingMailer } from "../../infra/mailer.ts";
 import { errorMessage } from "../../infra/retry.ts";
-import type { DependencyState, StatusResponse } from "./model.ts";
+import type { DependencyState, SearchState, StatusResponse } from "./model.ts";
 
 interface Check {
   name: string;
@@ -31,6 +31,8 @@ export interface StatusDeps {
   bucket: string;
   version: string;
   environment: string;
+  /** Search's mode; lexical-only search is reported, not counted as degraded. */
+  search?: () => SearchState;
 }
 
 export function createStatusService(deps: StatusDeps) {
@@ -72,6 +74,9 @@ export function createStatusService(deps: StatusDeps) {
     const status = dependencies.postgres!.status === "error"
       ? "error"
       : states.some((s) => s.status === "error") || pendingSetup ? "degraded" : "ok";
-    return { service: "imbi", status, version: deps.version, environment: deps.environment, dependencies };
+    return {
+      service: "imbi", status, version: deps.version, environment: deps.environment, dependencies,
+      ...(deps.search && { search: deps.search() }),
+    };
   };
 }

@@ -107,8 +107,7 @@ describe("GET /* (files)", () => {
 describe("the API always wins", () => {
   test.each([
     "/api", "/api/", "/api/no-such-route", "/api/organizations/acme/nothing-here/x",
-    "/openapi.json/x", "/docs/nothing.js", "/status", "/status/x", "/.well-known/oauth-authorization-server",
-    "/.well-known/x", "/mcp", "/mcp/sse",
+    "/openapi.json/x", "/docs/nothing.js", "/status", "/status/x", "/.well-known/x", "/mcp/sse",
   ])("%s is a JSON 404, never index.html", async (path) => {
     const response = await t.req(path);
     expect(response.status).toBe(404);
@@ -121,6 +120,14 @@ describe("the API always wins", () => {
       const response = await t.req(path);
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toContain(type);
+      expect(await response.text()).not.toContain(`<div id="root">`);
+    });
+
+  test.each([["/.well-known/oauth-authorization-server", 200], ["/mcp", 401]])(
+    "%s answers as the API (JSON %d), never index.html", async (path, status) => {
+      const response = await t.req(path, path === "/mcp" ? { method: "POST" } : {});
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toContain("application/json");
       expect(await response.text()).not.toContain(`<div id="root">`);
     });
 
