@@ -8,6 +8,7 @@ import { createApp } from "../app.ts";
 import { createContext } from "../context.ts";
 import { closeInfra, createInfra, startInfra } from "../infra/clients.ts";
 import { createLogger } from "../infra/logger.ts";
+import { queueDepth } from "../features/search/repo/queue.ts";
 import { startTelemetry, stopTelemetry, withDotenvOtel } from "../infra/telemetry.ts";
 import { errorMessage } from "../infra/retry.ts";
 import { apiPrefix } from "../http/urls.ts";
@@ -42,7 +43,10 @@ export async function serve(): Promise<void> {
   }
 
   const ctx = createContext(settings, infra, logger);
-  telemetry?.observeQueues({ sql: infra.sql, analyticsBuffered: () => ctx.analytics.buffered, poolMax: settings.postgres.max_pool_size });
+  telemetry?.observeQueues({
+    sql: infra.sql, analyticsBuffered: () => ctx.analytics.buffered, searchQueued: () => queueDepth(infra.sql),
+    poolMax: settings.postgres.max_pool_size,
+  });
   const app = createApp({ settings, infra, logger }, ctx);
   let draining = false;
   app.onRequest(({ set }) => {

@@ -43,6 +43,8 @@ export interface QueueSources {
   sql: Database;
   /** Rows buffered for ClickHouse (audit log, API-key usage, email log). */
   analyticsBuffered: () => number;
+  /** Catalog changes waiting for the search indexer (features/search). */
+  searchQueued: () => Promise<number>;
   poolMax: number;
 }
 

@@ -53,6 +53,7 @@ describe("metrics", () => {
     expect((await latest("db.client.connection.count")).attributes["db.client.connection.state"]).toBe("used");
     expect((await latest("imbi.analytics.buffered")).value).toBeGreaterThanOrEqual(0);
     expect((await latest("imbi.email.outbox.pending")).value).toBe(0);
+    expect((await latest("imbi.search.queue.pending")).value).toBeGreaterThanOrEqual(0);
 
     // Two messages due in an hour: pending, and left alone by the worker meanwhile.
     const sql = postgres(traced.env.POSTGRES_URL!, { max: 1, onnotice: () => {}, connection: { search_path: "imbi" } });
@@ -65,5 +66,26 @@ describe("metrics", () => {
       await sql.end();
     }
     await receiver.waitForPoints((all) => all.some((p) => p.metric === "imbi.email.outbox.pending" && p.value === 2));
+  });
+
+  test("the search queue depth counts pending changes, not those the indexer gave up on", async () => {
+    const sql = postgres(traced.env.POSTGRES_URL!, { max: 2, onnotice: () => {}, connection: { search_path: "imbi" } });
+    try {
+      // Given up (attempts far past the indexer's limit): never pending, never claimed.
+      await sql`insert into search_queue (entity_type, entity_id, attempts)
+                select 'project', 'otel-given-up-' || n, 1000 from generate_series(1, 50) n`;
+      // Pending: the indexer claims the oldest first, so the newest of a large batch are still
+      // queued a moment later; a row lock (it claims FOR UPDATE SKIP LOCKED) keeps them there.
+      await sql`insert into search_queue (entity_type, entity_id) select 'project', 'otel-' || n from generate_series(1, 500) n`;
+      await sql.begin(async (tx) => {
+        const held = await tx`select id from search_queue where entity_id like 'otel-%' and attempts = 0
+                              order by id desc limit 20 for update skip locked`;
+        expect(held.length).toBeGreaterThan(0);
+        // At least the held rows; fewer than held + 50, so the given-up rows are not counted.
+        await receiver.waitForPoints((all) => all.some((p) => p.metric === "imbi.search.queue.pending" && p.value >= held.length && p.value < 50 + held.length));
+      });
+    } finally {
+      await sql.end();
+    }
   });
 });

@@ -19,6 +19,7 @@ import {
   commentsOf, countComments, deleteComment, deleteThread, findComment, findThread, insertComment, insertThread, setAcknowledgements,
   setResolved, threadsOf, updateComment, type CommentRow, type Sql, type ThreadRow,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface CommentsDeps {
   sql: Database;
@@ -32,10 +33,6 @@ export interface DocumentPath { orgSlug: string; projectId?: string; documentId:
 
 interface Scope { org: { id: string; slug: string }; documentId: string; projectId: string | null }
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 const samePrincipal = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -117,7 +114,7 @@ export async function createThread(deps: CommentsDeps, principal: Principal, pat
     await insertComment(tx, { id: commentId, thread_id: threadId, author: principal.name, body: body.body, mentions: body.mentions ?? [] });
   }));
   deps.events.emit({
-    type: "comment_thread.created", outcome: "success", ...actorOf(principal, meta),
+    type: "comment_thread.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: commentId, kind },
   });
   record(deps, scope, { threadId, commentId, kind, action: "created", principal: principal.name, body: body.body });
@@ -136,7 +133,7 @@ export async function patchThread(deps: CommentsDeps, principal: Principal, path
     if (resolved !== thread.resolved) await setResolved(tx, thread.id, resolved, principal.name);
   }));
   deps.events.emit({
-    type: "comment_thread.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "comment_thread.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, resolved },
   });
   return threadWithComments(deps.sql, scope, threadId);
@@ -150,7 +147,7 @@ export async function addComment(deps: CommentsDeps, principal: Principal, path:
   const id = newId();
   await guarded(() => insertComment(deps.sql, { id, thread_id: thread.id, author: principal.name, body: body.body, mentions: body.mentions ?? [] }));
   deps.events.emit({
-    type: "comment.created", outcome: "success", ...actorOf(principal, meta),
+    type: "comment.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: thread.id, comment_id: id },
   });
   record(deps, scope, { threadId: thread.id, commentId: id, kind: "", action: "replied", principal: principal.name, body: body.body });
@@ -177,7 +174,7 @@ export async function patchComment(
     text = values.body;
   }));
   deps.events.emit({
-    type: "comment.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "comment.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: id },
   });
   record(deps, scope, { threadId, commentId: id, kind: "", action: "edited", principal: principal.name, body: text });
@@ -198,7 +195,7 @@ export async function acknowledgeComment(deps: CommentsDeps, principal: Principa
     id = comment.id;
   });
   deps.events.emit({
-    type: "comment.acknowledged", outcome: "success", ...actorOf(principal, meta),
+    type: "comment.acknowledged", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: id, acknowledged },
   });
   return commentJson((await findComment(deps.sql, threadId, id))!);
@@ -221,7 +218,7 @@ export async function removeComment(deps: CommentsDeps, principal: Principal, pa
     id = comment.id;
   });
   deps.events.emit({
-    type: "comment.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "comment.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, document_id: scope.documentId, thread_id: threadId, comment_id: id, thread_deleted: threadDeleted },
   });
   record(deps, scope, { threadId, commentId: id, kind: "", action: "deleted", principal: principal.name, body: "" });

@@ -17,6 +17,7 @@ import {
   deleteTemplate, insertTemplate, lockTemplate, replaceTemplateTags, selectTemplates, slugTaken, updateTemplate,
   type Sql, type TemplateRow, type TemplateValues,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface TemplatesDeps {
   sql: Database;
@@ -25,10 +26,6 @@ export interface TemplatesDeps {
 
 interface Org { id: string; slug: string }
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 
 function templateJson(row: TemplateRow): TemplateJson {
   return {
@@ -77,7 +74,7 @@ export async function createTemplate(deps: TemplatesDeps, principal: Principal, 
     await replaceTemplateTags(tx, rowId, tags);
   }));
   deps.events.emit({
-    type: "document_template.created", outcome: "success", ...actorOf(principal, meta),
+    type: "document_template.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, template_id: doc.slug, slug: doc.slug },
   });
   return templateJson(await templateOr404(deps.sql, org, doc.slug));
@@ -123,7 +120,7 @@ async function rewrite(
     await updateTemplate(tx, row.row_id, valuesOf(next));
   }));
   deps.events.emit({
-    type: "document_template.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "document_template.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, template_id: row!.id, slug: next!.slug, previous_slug: row!.slug },
   });
   return templateJson(await templateOr404(deps.sql, org, next!.slug));
@@ -148,7 +145,7 @@ export async function removeTemplate(deps: TemplatesDeps, principal: Principal, 
   const row = await templateOr404(deps.sql, org, slug);
   await deleteTemplate(deps.sql, row.row_id);
   deps.events.emit({
-    type: "document_template.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "document_template.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, template_id: row.id, slug: row.slug },
   });
 }

@@ -18,6 +18,7 @@ import {
   deleteDocument, findProjectAnchor, findProjectTypeAnchor, findUserAnchor, insertDocument, lockDocument, replaceTags,
   selectDocuments, tagIds, updateDocument, type Anchor, type AnchorKind, type DocumentRow, type Sql,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface DocumentsDeps {
   sql: Database;
@@ -29,10 +30,6 @@ interface Org { id: string; slug: string }
 /** An anchor named by the path: which kind, and its key (project id, type slug, email). */
 export interface AnchorRef { kind: AnchorKind; key: string }
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 
 const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
@@ -100,7 +97,7 @@ export async function createDocument(deps: DocumentsDeps, principal: Principal, 
     throw dataError(error) ?? error;
   }
   deps.events.emit({
-    type: "document.created", outcome: "success", ...actorOf(principal, meta),
+    type: "document.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, document_id: id, attached_to: { kind: anchor.kind, id: anchor.key }, title: body.title },
   });
   return documentJson(await documentOr404(deps.sql, org, id));
@@ -177,7 +174,7 @@ export async function patchDocument(
     throw dataError(error) ?? error;
   }
   deps.events.emit({
-    type: "document.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "document.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, document_id: documentId, fields: changed },
   });
   return documentJson(await documentOr404(deps.sql, org, documentId));
@@ -190,7 +187,7 @@ export async function removeDocument(deps: DocumentsDeps, principal: Principal, 
   const row = await documentOr404(deps.sql, org, documentId, anchor);
   await deleteDocument(deps.sql, row.id);
   deps.events.emit({
-    type: "document.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "document.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, document_id: row.id, title: row.title },
   });
 }

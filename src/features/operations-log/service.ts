@@ -24,6 +24,7 @@ import {
 import {
   environmentExists, findRow, fromClickHouseTime, insertRow, listRows, metrics, nextRowVersion, type ListFilters, type OpsLogRow,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface OpsLogDeps {
   sql: Database;
@@ -59,10 +60,6 @@ export function entryJson(row: OpsLogRow): OpsLogEntryJson {
   };
 }
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 
 function timestamp(value: string, loc: string, problems: ValidationDetail[]): Date | undefined {
   const date = parseIsoTimestamp(value);
@@ -122,7 +119,7 @@ export async function createEntry(deps: OpsLogDeps, principal: Principal, input:
   };
   await insertRow(deps.clickhouse, row);
   deps.events.emit({
-    type: "operations_log.created", outcome: "success", ...actorOf(principal, meta),
+    type: "operations_log.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: owner!.org_slug, project_id: row.project_id, entry_id: row.id, entry_type: row.entry_type, environment: row.environment_slug },
   });
   return entryJson(row);
@@ -188,7 +185,7 @@ export async function patchEntry(
   const result = entryJson(next);
   const fields = (Object.keys(result) as (keyof OpsLogEntryJson)[]).filter((key) => result[key] !== current[key]);
   deps.events.emit({
-    type: "operations_log.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "operations_log.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: owner?.org_slug ?? null, project_id: row.project_id, entry_id: row.id, fields },
   });
   return result;
@@ -198,7 +195,7 @@ export async function deleteEntry(deps: OpsLogDeps, principal: Principal, id: st
   const { row, owner } = await allowedRow(deps, principal, id, "operations_log:delete", meta, path);
   await insertRow(deps.clickhouse, { ...row, _row_version: nextRowVersion(Number(row._row_version)), is_deleted: 1 });
   deps.events.emit({
-    type: "operations_log.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "operations_log.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: owner?.org_slug ?? null, project_id: row.project_id, entry_id: row.id, entry_type: row.entry_type },
   });
 }

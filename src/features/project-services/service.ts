@@ -17,6 +17,7 @@ import {
   deleteService, findIntegration, findProject, identifierOwner, projectIdsIn, selectServices, selectServicesOf, setProjectLink,
   updateService, upsertService, type ProjectRef, type ServiceRow, type Sql,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface ProjectServicesDeps {
   sql: Database;
@@ -25,10 +26,6 @@ export interface ProjectServicesDeps {
 
 type Org = { id: string; slug: string };
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 
 const serviceJson = (row: ServiceRow, links: Record<string, string>): ExistsInJson => ({
   integration_slug: row.integration_slug, integration_name: row.integration_name, identifier: row.identifier,
@@ -100,7 +97,7 @@ export async function addService(deps: ProjectServicesDeps, principal: Principal
     return { org, project, json: serviceJson((await selectServices(tx, project.id, integration.slug))[0]!, links) };
   });
   deps.events.emit({
-    type: "project_service.created", outcome: "success", ...actorOf(principal, meta),
+    type: "project_service.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: result.org.slug, project_id: result.project.id, integration: result.json.integration_slug, identifier: result.json.identifier },
   });
   return result.json;
@@ -120,7 +117,7 @@ export async function replaceService(
     return { org, project, json: serviceJson((await selectServices(tx, project.id, integration.slug))[0]!, links) };
   });
   deps.events.emit({
-    type: "project_service.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "project_service.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: result.org.slug, project_id: result.project.id, integration: result.json.integration_slug, identifier: result.json.identifier },
   });
   return result.json;
@@ -137,7 +134,7 @@ export async function removeService(deps: ProjectServicesDeps, principal: Princi
     return { org, project, row };
   });
   deps.events.emit({
-    type: "project_service.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "project_service.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: result.org.slug, project_id: result.project.id, integration: result.row.integration_slug, identifier: result.row.identifier },
   });
 }

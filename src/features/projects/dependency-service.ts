@@ -10,7 +10,8 @@ import { FOREIGN_KEY_VIOLATION, pgCode } from "../../infra/pg-errors.ts";
 import type { Principal } from "../auth/principal.ts";
 import { addDependency, listRelationships, removeDependency, walkDependencies } from "./dependency-repo.ts";
 import { storable } from "./input-checks.ts";
-import { actorOf, organizationOr404, projectOr404, type ProjectsDeps } from "./service.ts";
+import { organizationOr404, projectOr404, type ProjectsDeps } from "./service.ts";
+import { auditActor } from "../audit/actor.ts";
 
 /** The reference coerces "true" strings (blueprint attributes were once stored as text). */
 const truthy = (value: unknown) => value === true || (typeof value === "string" && value.toLowerCase() === "true");
@@ -46,7 +47,7 @@ export async function addRelationship(deps: ProjectsDeps, principal: Principal, 
   }
   if (added) {
     deps.events.emit({
-      type: "project.updated", outcome: "success", ...actorOf(principal, meta),
+      type: "project.updated", outcome: "success", ...auditActor(principal, meta),
       detail: { organization: org.slug, project_id: id, fields: ["relationships"], depends_on_added: targetId },
     });
   }
@@ -59,7 +60,7 @@ export async function deleteRelationship(deps: ProjectsDeps, principal: Principa
     throw new NotFoundError(`Relationship from '${id}' to '${targetId}' not found`);
   }
   deps.events.emit({
-    type: "project.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "project.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, project_id: id, fields: ["relationships"], depends_on_removed: targetId },
   });
 }

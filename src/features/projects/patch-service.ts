@@ -15,8 +15,9 @@ import {
   findIdBySlug, findProject, loadCatalogFor, lockEdgeProperties, lockProject, mergeEdgeProperties, replaceEnvironments, replaceTypes, touchProject,
   updateProject, type Catalog, type ProjectRecord,
 } from "./repo.ts";
-import { actorOf, organizationOr404, projectJson, projectOr404, writeGuard, type ProjectsDeps } from "./service.ts";
+import { organizationOr404, projectJson, projectOr404, writeGuard, type ProjectsDeps } from "./service.ts";
 import { edgeJson, PROTECTED_EDGE_KEYS, ProjectSerializer, RELEASE_EDGE_KEYS, type OrgRef } from "./to-json.ts";
+import { auditActor } from "../audit/actor.ts";
 
 /** Parts of the response that are not the project's to patch (400 "read-only"). */
 const READ_ONLY = [
@@ -77,7 +78,7 @@ export async function patchProject(
   });
   await writeGuard(() => slug, write);
   deps.events.emit({
-    type: "project.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "project.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, project_id: id, fields: changed },
   });
   return { ...(await projectJson(deps, org, id)), lifecycle_results: [] };
@@ -116,7 +117,7 @@ export async function patchEnvironmentEdge(
   }));
   if (!edge) throw notDeployed;
   deps.events.emit({
-    type: "project.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "project.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, project_id: id, fields: ["environments"], environment: envSlug },
   });
   return edgeJson(edge);

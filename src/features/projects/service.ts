@@ -22,6 +22,7 @@ import {
 import { ProjectSerializer, type OrgRef } from "./to-json.ts";
 import { currentReleasesByProject } from "../releases/service.ts";
 import { projectsInIntegration, servicesByProject } from "../project-services/service.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface ProjectsDeps {
   sql: Database;
@@ -33,12 +34,6 @@ export interface ProjectsDeps {
 /** No lifecycle plugins yet: every mutation reports an empty list (§7.3). */
 const NO_LIFECYCLE = { lifecycle_results: [] as never[] };
 
-export function actorOf(principal: Principal, meta: RequestMeta) {
-  return {
-    actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-    ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-  };
-}
 
 export async function organizationOr404(sql: Database, slug: string): Promise<OrgRef> {
   const org = storable(slug) ? await findOrganization(sql, slug) : undefined;
@@ -95,7 +90,7 @@ export async function createProject(deps: ProjectsDeps, principal: Principal, or
     await replaceEnvironments(tx, id, refs.environments);
   }));
   deps.events.emit({
-    type: "project.created", outcome: "success", ...actorOf(principal, meta),
+    type: "project.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, project_id: id, slug: body.slug },
   });
   return { ...(await projectJson(deps, org, id)), ...NO_LIFECYCLE };
@@ -163,7 +158,7 @@ export async function archiveProject(deps: ProjectsDeps, principal: Principal, o
   await projectOr404(deps.sql, org, id);
   await setArchived(deps.sql, id, archived);
   deps.events.emit({
-    type: "project.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "project.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, project_id: id, fields: ["archived", "archived_at"], archived },
   });
   return { ...(await projectJson(deps, org, id)), ...NO_LIFECYCLE };
@@ -188,7 +183,7 @@ export async function removeProject(deps: ProjectsDeps, principal: Principal, or
     throw error;
   }
   deps.events.emit({
-    type: "project.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "project.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, project_id: id, slug: project.slug },
   });
   return NO_LIFECYCLE;

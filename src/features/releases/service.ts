@@ -21,6 +21,7 @@ import {
 } from "./repo.ts";
 import { currentJson, edgeJson, releaseInfo, releaseJson, type ReleaseInfo } from "./to-json.ts";
 import { checkVersion, type VersionFormat } from "./version.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface ReleasesDeps {
   sql: Database;
@@ -33,10 +34,6 @@ interface Scope {
   project: { id: string; slug: string };
 }
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 
 async function scopeOr404(sql: Sql, orgSlug: string, projectId: string): Promise<Scope> {
   const org = storable(orgSlug) ? await findOrganization(sql as Database, orgSlug) : undefined;
@@ -90,7 +87,7 @@ export async function createRelease(deps: ReleasesDeps, principal: Principal, or
     created_by: body.created_by ?? principal.name,
   }));
   deps.events.emit({
-    type: "release.created", outcome: "success", ...actorOf(principal, meta),
+    type: "release.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, project_id: scope.project.id, release_id: id, committish: body.committish, tag },
   });
   return releaseJson((await findRelease(deps.sql, scope.project.id, id))!);
@@ -129,7 +126,7 @@ export async function patchRelease(
     await updateRelease(tx, release.id, { tag: document.tag, version, title: document.title, description: document.description, links: document.links });
   }));
   deps.events.emit({
-    type: "release.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "release.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, project_id: scope.project.id, release_id: releaseId, fields: changed },
   });
   return releaseJson((await findRelease(deps.sql, scope.project.id, releaseId))!);
@@ -146,7 +143,7 @@ export async function removeRelease(deps: ReleasesDeps, principal: Principal, or
     return row;
   });
   deps.events.emit({
-    type: "release.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "release.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, project_id: scope.project.id, release_id: release.id, committish: release.committish, tag: release.tag },
   });
 }
@@ -180,7 +177,7 @@ export async function recordDeployment(
     return row;
   }).catch((error) => { throw dataError(error) ?? error; });
   deps.events.emit({
-    type: "deployment.recorded", outcome: "success", ...actorOf(principal, meta),
+    type: "deployment.recorded", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: scope.org.slug, project_id: scope.project.id, release_id: release.id, environment: environment.slug, status: event.status },
   });
   return edgeJson(environment, await eventsOf(deps.sql, release.id, environment.id));

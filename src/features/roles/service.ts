@@ -10,13 +10,14 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../..
 import { applyJsonPatch, DEFAULT_READ_ONLY } from "../../http/json-patch.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Principal } from "../auth/principal.ts";
-import { auditActor, checkPatched, usersWithRole } from "../users/service.ts";
+import { checkPatched, usersWithRole } from "../users/service.ts";
 import { RolePatchDocument, type Permission, type RoleCreate, type RoleDetail, type RoleSummary } from "./model.ts";
 import {
   ancestorIds, childSlugs, deleteRole, findRole, findRoleById, grantPermission, holderCounts, insertRole, listPermissions,
   listRoles, permissionExists, permissionsOf, revokePermission, serviceAccountsWithRole, toRoleProps, updateRole,
   type RoleCounts, type RoleFields, type RoleRecord,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export { Permission } from "./model.ts";
 

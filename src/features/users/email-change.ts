@@ -9,8 +9,9 @@ import type { RequestMeta } from "../../infra/events.ts";
 import { ConflictError, HttpError, InputError, NotAllowedError } from "../../http/errors.ts";
 import { hasPermission, type Principal } from "../auth/principal.ts";
 import { findUser, type Sql } from "./repo.ts";
-import { auditActor, findUserOr404, getUser, isAdmin, normalizeEmail, type UsersDeps } from "./service.ts";
+import { findUserOr404, getUser, isAdmin, normalizeEmail, type UsersDeps } from "./service.ts";
 import type { UserResponse } from "./model.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface EmailChange {
   email: string;

@@ -8,7 +8,8 @@ import type { RequestMeta } from "../../infra/events.ts";
 import { InputError, NotAllowedError, NotFoundError } from "../../http/errors.ts";
 import { hasPermission, type Principal } from "../auth/principal.ts";
 import { findOrganizationIds, findRoleIds, removeMembership, setMembershipRole, upsertMembership } from "./repo.ts";
-import { auditActor, findUserOr404, type UsersDeps } from "./service.ts";
+import { findUserOr404, type UsersDeps } from "./service.ts";
+import { auditActor } from "../audit/actor.ts";
 
 /** The one operation the reference accepts: replace (or add) /role_slug with a non-empty string. */
 export function roleSlugOf(operations: Operation[]): string {

@@ -8,7 +8,8 @@ import { HttpError, InputError, NotAllowedError } from "../../http/errors.ts";
 import { hasPermission, type Principal } from "../auth/principal.ts";
 import { revokeSessions, sessionIdsOf } from "../auth/sessions-repo.ts";
 import { updateUser } from "./repo.ts";
-import { auditActor, checkPasswordPolicy, findUserOr404, hashPassword, type UsersDeps } from "./service.ts";
+import { checkPasswordPolicy, findUserOr404, hashPassword, type UsersDeps } from "./service.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export async function changePassword(
   deps: UsersDeps, principal: Principal, email: string,

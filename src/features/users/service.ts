@@ -22,6 +22,7 @@ import {
 } from "./repo.ts";
 import { newId } from "../../lib/ids.ts";
 import type { EmailService } from "../email/service.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export { UserResponse } from "./model.ts";
 
@@ -36,13 +37,6 @@ export interface UsersDeps {
 /** Longer passwords only cost hashing time; nobody types more. */
 const MAX_PASSWORD_LENGTH = 1024;
 
-/** The actor fields of an audit event. */
-export function auditActor(principal: Principal, meta: RequestMeta) {
-  return {
-    actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-    ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-  };
-}
 
 /** A patched document that fails its model is a 422 in the D2 shape, located in the body. */
 export function checkPatched<S extends TSchema>(schema: S, document: unknown): Static<S> {

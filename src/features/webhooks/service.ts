@@ -22,6 +22,7 @@ import {
   deleteWebhook, findIntegration, identifierCollides, insertWebhook, replaceRules, selectWebhooks, updateWebhook,
   type IntegrationRef, type Sql, type WebhookRow, type WebhookValues,
 } from "./repo.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface WebhooksDeps {
   sql: Database;
@@ -31,10 +32,6 @@ export interface WebhooksDeps {
 
 type Org = { id: string; slug: string };
 
-const actorOf = (principal: Principal, meta: RequestMeta) => ({
-  actor_type: principal.kind, actor_id: principal.id, actor_name: principal.name,
-  ip: meta.ip, user_agent: meta.userAgent, request_id: meta.requestId,
-});
 
 /** Lower-case, runs of anything else → "-", trimmed; "hook" when nothing is left, a "0" after a single character. */
 export function slugFragment(name: string): string {
@@ -138,7 +135,7 @@ export async function createWebhook(deps: WebhooksDeps, principal: Principal, or
     await replaceRules(tx, id, rulesOf(body.rules));
   }));
   deps.events.emit({
-    type: "webhook.created", outcome: "success", ...actorOf(principal, meta),
+    type: "webhook.created", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, webhook_id: id, slug, integration: integration?.slug ?? null, has_secret: body.secret != null },
   });
   return webhookJson((await selectWebhooks(deps.sql, org.id, id))[0]!);
@@ -198,7 +195,7 @@ export async function patchWebhook(
     await replaceRules(tx, row.id, rulesOf(document.rules));
   }));
   deps.events.emit({
-    type: "webhook.updated", outcome: "success", ...actorOf(principal, meta),
+    type: "webhook.updated", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, webhook_id: id, slug, fields: changed },
   });
   return webhookJson((await selectWebhooks(deps.sql, org.id, id))[0]!);
@@ -210,7 +207,7 @@ export async function removeWebhook(deps: WebhooksDeps, principal: Principal, or
   const row = await webhookOr404(deps.sql, org, identifier);
   if (!(await deleteWebhook(deps.sql, org.id, row.id))) throw new NotFoundError(`Webhook '${identifier}' not found`);
   deps.events.emit({
-    type: "webhook.deleted", outcome: "success", ...actorOf(principal, meta),
+    type: "webhook.deleted", outcome: "success", ...auditActor(principal, meta),
     detail: { organization: org.slug, webhook_id: row.id, slug: row.slug },
   });
 }

@@ -1,13 +1,14 @@
 /**
  * Gauges read at each metric collection (OTEL_METRIC_EXPORT_INTERVAL): PostgreSQL
  * connections in use against the pool's maximum, and the depth of the background queues
- * that a replica could be holding work in (buffered analytics rows, the email outbox).
+ * that a replica could be holding work in (buffered analytics rows, the email outbox, the
+ * search indexing queue).
  */
 import type { Meter } from "@opentelemetry/api";
 import type { QueueSources } from "../telemetry.ts";
 
-/** The outbox count is one indexed query per collection; a slow database must not stall the export. */
-const OUTBOX_TIMEOUT_MS = 2000;
+/** Each queue count is one query per collection; a slow database must not stall the export. */
+const COUNT_TIMEOUT_MS = 2000;
 
 export function observeQueues(meter: Meter, sources: QueueSources, postgresInUse: () => number): void {
   const inUse = meter.createObservableGauge("db.client.connection.count", {
@@ -28,12 +29,16 @@ export function observeQueues(meter: Meter, sources: QueueSources, postgresInUse
   pending.addCallback((result) => result.observe(Math.max(0, postgresInUse() - sources.poolMax), pool));
   max.addCallback((result) => result.observe(sources.poolMax, pool));
   analytics.addCallback((result) => result.observe(sources.analyticsBuffered()));
-  outbox.addCallback(async (result) => {
-    const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, OUTBOX_TIMEOUT_MS).unref());
-    const rows = await Promise.race([
-      sources.sql<{ n: number }[]>`select count(*)::int as n from email_outbox where status = 'pending'`.catch(() => undefined),
-      timeout,
-    ]);
-    if (rows?.[0]) result.observe(rows[0].n);
+  const searchQueue = meter.createObservableGauge("imbi.search.queue.pending", {
+    description: "Catalog changes waiting to be indexed for search", unit: "{change}",
   });
+  /** Observes a count, or nothing when the database does not answer in time. */
+  const observeCount = (count: () => Promise<number>) => async (result: { observe(value: number): void }) => {
+    const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, COUNT_TIMEOUT_MS).unref());
+    const n = await Promise.race([count().catch(() => undefined), timeout]);
+    if (n !== undefined) result.observe(n);
+  };
+  outbox.addCallback(observeCount(async () =>
+    (await sources.sql<{ n: number }[]>`select count(*)::int as n from email_outbox where status = 'pending'`)[0]!.n));
+  searchQueue.addCallback(observeCount(sources.searchQueued));
 }
