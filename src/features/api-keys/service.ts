@@ -13,6 +13,8 @@ import type { Principal } from "../auth/principal.ts";
 import type { ApiKey, ApiKeyCreated, ApiKeyCreateInput } from "./model.ts";
 import * as repo from "./repo.ts";
 import type { KeyOwner } from "./repo.ts";
+import type { RequestMeta } from "../../infra/events.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export type { KeyOwner };
 
@@ -56,14 +58,14 @@ export function checkWithinCallerScopes(caller: Principal, scopes: string[]): vo
 const notFoundMessage = (owner: KeyOwner) =>
   owner.kind === "user" ? "API key not found or not owned by user" : "API key not found or not owned by this service account";
 
-function emit(deps: ApiKeyDeps, type: string, actor: Principal, owner: KeyOwner, keyId: string, extra: Record<string, unknown> = {}) {
+function emit(deps: ApiKeyDeps, type: string, actor: Principal, meta: RequestMeta, owner: KeyOwner, keyId: string, extra: Record<string, unknown> = {}) {
   deps.events.emit({
-    type, outcome: "success", actor_type: actor.kind, actor_id: actor.id, actor_name: actor.name,
+    type, outcome: "success", ...auditActor(actor, meta),
     detail: { key_id: keyId, owner_type: owner.kind, owner_id: owner.id, ...extra },
   });
 }
 
-export async function createApiKey(deps: ApiKeyDeps, actor: Principal, owner: KeyOwner, input: ApiKeyCreateInput): Promise<ApiKeyCreated> {
+export async function createApiKey(deps: ApiKeyDeps, actor: Principal, owner: KeyOwner, input: ApiKeyCreateInput, meta: RequestMeta): Promise<ApiKeyCreated> {
   const scopes = await checkScopes(deps.sql, input.scopes);
   if (owner.kind === "user") checkWithinCallerScopes(actor, scopes);
   const expiresAt = expiryFor(deps.maxLifetimeDays, input.expires_in_days);
@@ -72,19 +74,19 @@ export async function createApiKey(deps: ApiKeyDeps, actor: Principal, owner: Ke
   const key = await repo.insertApiKey(deps.sql, owner, {
     keyId, secretHash: hashSecret(secret), name: input.name, description: input.description ?? null, scopes, expiresAt,
   });
-  emit(deps, "api_key.created", actor, owner, keyId, { scopes, expires_at: key.expires_at });
+  emit(deps, "api_key.created", actor, meta, owner, keyId, { scopes, expires_at: key.expires_at });
   return { ...pick(key), key_secret: `${keyId}_${secret}` };
 }
 
 export const listApiKeys = (deps: ApiKeyDeps, owner: KeyOwner): Promise<ApiKey[]> => repo.listApiKeys(deps.sql, owner);
 
-export async function revokeApiKey(deps: ApiKeyDeps, actor: Principal, owner: KeyOwner, keyId: string): Promise<void> {
+export async function revokeApiKey(deps: ApiKeyDeps, actor: Principal, owner: KeyOwner, keyId: string, meta: RequestMeta): Promise<void> {
   if (!(await repo.revokeApiKey(deps.sql, owner, keyId))) throw new NotFoundError(notFoundMessage(owner));
-  emit(deps, "api_key.revoked", actor, owner, keyId);
+  emit(deps, "api_key.revoked", actor, meta, owner, keyId);
 }
 
 /** Same key id, new secret: the old secret stops working at once. */
-export async function rotateApiKey(deps: ApiKeyDeps, actor: Principal, owner: KeyOwner, keyId: string): Promise<ApiKeyCreated> {
+export async function rotateApiKey(deps: ApiKeyDeps, actor: Principal, owner: KeyOwner, keyId: string, meta: RequestMeta): Promise<ApiKeyCreated> {
   const current = await repo.findApiKey(deps.sql, owner, keyId);
   if (!current) throw new NotFoundError(notFoundMessage(owner));
   if (current.revoked) throw new InputError("Cannot rotate revoked API key");
@@ -92,7 +94,7 @@ export async function rotateApiKey(deps: ApiKeyDeps, actor: Principal, owner: Ke
   const secret = newSecret();
   const key = await repo.rotateApiKeySecret(deps.sql, owner, keyId, hashSecret(secret));
   if (!key) throw new ConflictError("API key was modified during rotation"); // revoked meanwhile
-  emit(deps, "api_key.rotated", actor, owner, keyId);
+  emit(deps, "api_key.rotated", actor, meta, owner, keyId);
   return { ...pick(key), key_secret: `${keyId}_${secret}` };
 }
 

@@ -9,17 +9,15 @@
  * Denied reads look like absence (404 / left out of lists); denied writes are 403.
  * `is_admin` users pass (within their scopes); service accounts never bypass.
  */
-import type { EventBus } from "../../infra/events.ts";
+import type { EventBus, RequestMeta } from "../../infra/events.ts";
+import { auditActor } from "../audit/actor.ts";
 import { NotAllowedError } from "../../http/errors.ts";
 import { hasPermission, type Principal } from "../auth/principal.ts";
 
 type Memberships = { organization_slug: string }[];
 
-function deny(events: EventBus, principal: Principal, permission: string, organization: string | null): never {
-  events.emit({
-    type: "permission.denied", outcome: "failure", actor_type: principal.kind, actor_id: principal.id,
-    actor_name: principal.name, detail: { permission, organization },
-  });
+function deny(events: EventBus, principal: Principal, meta: RequestMeta, permission: string, organization: string | null): never {
+  events.emit({ type: "permission.denied", outcome: "failure", ...auditActor(principal, meta), detail: { permission, organization } });
   throw new NotAllowedError(`Permission denied: ${permission} required`);
 }
 
@@ -29,12 +27,12 @@ export function mayActOnAccount(principal: Principal, permission: string, member
     : memberships.some((m) => hasPermission(principal, permission, m.organization_slug));
 }
 
-export function requireInOrganization(events: EventBus, principal: Principal, permission: string, organizationSlug: string): void {
-  if (!hasPermission(principal, permission, organizationSlug)) deny(events, principal, permission, organizationSlug);
+export function requireInOrganization(events: EventBus, principal: Principal, meta: RequestMeta, permission: string, organizationSlug: string): void {
+  if (!hasPermission(principal, permission, organizationSlug)) deny(events, principal, meta, permission, organizationSlug);
 }
 
-export function requireOverAccount(events: EventBus, principal: Principal, permission: string, memberships: Memberships): void {
+export function requireOverAccount(events: EventBus, principal: Principal, meta: RequestMeta, permission: string, memberships: Memberships): void {
   if (!mayActOnAccount(principal, permission, memberships)) {
-    deny(events, principal, permission, memberships.map((m) => m.organization_slug).join(",") || null);
+    deny(events, principal, meta, permission, memberships.map((m) => m.organization_slug).join(",") || null);
   }
 }

@@ -13,6 +13,8 @@ import type { ClientCredential, ClientCredentialCreated, ClientCredentialCreateI
 import * as repo from "./credential-repo.ts";
 import { touchAuthenticated } from "./repo.ts";
 import { revokeSessions, sessionIdsOfClient } from "../auth/sessions-repo.ts";
+import type { RequestMeta } from "../../infra/events.ts";
+import { auditActor } from "../audit/actor.ts";
 
 /** Tokens issued with a revoked or rotated credential stop working with it. */
 async function endClientSessions(sql: Database, clientId: string, reason: string): Promise<void> {
@@ -21,9 +23,9 @@ async function endClientSessions(sql: Database, clientId: string, reason: string
 
 const NOT_FOUND = "Client credential not found or not owned by this service account";
 
-function emit(deps: ApiKeyDeps, type: string, actor: Principal, account: { id: string; slug: string }, clientId: string, extra: Record<string, unknown> = {}) {
+function emit(deps: ApiKeyDeps, type: string, actor: Principal, meta: RequestMeta, account: { id: string; slug: string }, clientId: string, extra: Record<string, unknown> = {}) {
   deps.events.emit({
-    type, outcome: "success", actor_type: actor.kind, actor_id: actor.id, actor_name: actor.name,
+    type, outcome: "success", ...auditActor(actor, meta),
     detail: { client_id: clientId, service_account_id: account.id, service_account: account.slug, ...extra },
   });
 }
@@ -31,7 +33,7 @@ function emit(deps: ApiKeyDeps, type: string, actor: Principal, account: { id: s
 const pick = (c: ClientCredential) => ({ client_id: c.client_id, name: c.name, description: c.description, scopes: c.scopes, expires_at: c.expires_at });
 
 export async function createCredential(
-  deps: ApiKeyDeps, actor: Principal, account: { id: string; slug: string }, input: ClientCredentialCreateInput,
+  deps: ApiKeyDeps, actor: Principal, account: { id: string; slug: string }, input: ClientCredentialCreateInput, meta: RequestMeta,
 ): Promise<ClientCredentialCreated> {
   const scopes = await checkScopes(deps.sql, input.scopes);
   const expiresAt = expiryFor(deps.maxLifetimeDays, input.expires_in_days);
@@ -40,20 +42,20 @@ export async function createCredential(
   const created = await repo.insertCredential(deps.sql, account.id, {
     clientId, secretHash: hashSecret(secret), name: input.name, description: input.description ?? null, scopes, expiresAt,
   });
-  emit(deps, "client_credential.created", actor, account, clientId, { scopes, expires_at: created.expires_at });
+  emit(deps, "client_credential.created", actor, meta, account, clientId, { scopes, expires_at: created.expires_at });
   return { ...pick(created), client_secret: secret };
 }
 
 export const listCredentials = (deps: ApiKeyDeps, account: { id: string }) => repo.listCredentials(deps.sql, account.id);
 
-export async function revokeCredential(deps: ApiKeyDeps, actor: Principal, account: { id: string; slug: string }, clientId: string): Promise<void> {
+export async function revokeCredential(deps: ApiKeyDeps, actor: Principal, account: { id: string; slug: string }, clientId: string, meta: RequestMeta): Promise<void> {
   if (!(await repo.revokeCredential(deps.sql, account.id, clientId))) throw new NotFoundError(NOT_FOUND);
   await endClientSessions(deps.sql, clientId, "client credential revoked");
-  emit(deps, "client_credential.revoked", actor, account, clientId);
+  emit(deps, "client_credential.revoked", actor, meta, account, clientId);
 }
 
 export async function rotateCredential(
-  deps: ApiKeyDeps, actor: Principal, account: { id: string; slug: string }, clientId: string,
+  deps: ApiKeyDeps, actor: Principal, account: { id: string; slug: string }, clientId: string, meta: RequestMeta,
 ): Promise<ClientCredentialCreated> {
   const current = await repo.findCredential(deps.sql, account.id, clientId);
   if (!current) throw new NotFoundError(NOT_FOUND);
@@ -62,7 +64,7 @@ export async function rotateCredential(
   const rotated = await repo.rotateCredentialSecret(deps.sql, account.id, clientId, hashSecret(secret));
   if (!rotated) throw new ConflictError("Client credential was modified during rotation");
   await endClientSessions(deps.sql, clientId, "client credential rotated");
-  emit(deps, "client_credential.rotated", actor, account, clientId);
+  emit(deps, "client_credential.rotated", actor, meta, account, clientId);
   return { ...pick(rotated), client_secret: secret };
 }
 

@@ -8,27 +8,31 @@ import { KeyParams, SlugParams } from "./model.ts";
 import { loadAccount } from "./service.ts";
 import { requireOverAccount } from "./access.ts";
 import { errors, keyDeps, tags } from "./routes.ts";
+import { requestMeta } from "../../http/request-context.ts";
+import type { RequestMeta } from "../../infra/events.ts";
 
 export function serviceAccountKeyRoutes(ctx: AppContext) {
   const deps = keyDeps(ctx);
   /** The account as a key owner, after the organization check for writes. */
-  async function owner(slug: string, caller: Principal, write = false) {
+  async function owner(slug: string, caller: Principal, meta?: RequestMeta) {
     const { row, memberships } = await loadAccount(ctx.infra.sql, caller, slug, "Service account not found");
-    if (write) requireOverAccount(ctx.events, caller, "service_account:update", memberships);
+    // Reads pass no meta; writes need the organization check, and its denial is audited with the request.
+    if (meta) requireOverAccount(ctx.events, caller, meta, "service_account:update", memberships);
     return { kind: "service_account" as const, id: row.id };
   }
 
   return new Elysia({ name: "imbi.service-account-keys", prefix: "/service-accounts/:slug/api-keys" })
     .use(ctx.auth)
-    .get("", async ({ principal, params }) => listApiKeys(deps, await owner(params.slug, principal)), {
+    .get("", async (c) => listApiKeys(deps, await owner(c.params.slug, c.principal)), {
       permission: "service_account:read",
       params: SlugParams,
       response: { 200: t.Array(ApiKeyResponse), ...errors },
       detail: { tags, summary: "The account's API keys, newest first" },
     })
-    .post("", async ({ principal, params, body, set }) => {
-      const created = await createApiKey(deps, principal, await owner(params.slug, principal, true), body);
-      set.status = 201;
+    .post("", async (c) => {
+      const meta = requestMeta(c);
+      const created = await createApiKey(deps, c.principal, await owner(c.params.slug, c.principal, meta), c.body, meta);
+      c.set.status = 201;
       return created;
     }, {
       permission: "service_account:update",
@@ -37,16 +41,20 @@ export function serviceAccountKeyRoutes(ctx: AppContext) {
       response: { 201: ApiKeyCreateResponse, ...errors },
       detail: { tags, summary: "Create an API key for the account; the full key is returned only now" },
     })
-    .delete("/:key_id", async ({ principal, params, set }) => {
-      await revokeApiKey(deps, principal, await owner(params.slug, principal, true), params.key_id);
-      set.status = 204;
+    .delete("/:key_id", async (c) => {
+      const meta = requestMeta(c);
+      await revokeApiKey(deps, c.principal, await owner(c.params.slug, c.principal, meta), c.params.key_id, meta);
+      c.set.status = 204;
     }, {
       permission: "service_account:update",
       params: KeyParams,
       response: { 204: t.Void(), ...errors },
       detail: { tags, summary: "Revoke one of the account's API keys" },
     })
-    .post("/:key_id/rotate", async ({ principal, params }) => rotateApiKey(deps, principal, await owner(params.slug, principal, true), params.key_id), {
+    .post("/:key_id/rotate", async (c) => {
+      const meta = requestMeta(c);
+      return rotateApiKey(deps, c.principal, await owner(c.params.slug, c.principal, meta), c.params.key_id, meta);
+    }, {
       permission: "service_account:update",
       params: KeyParams,
       response: { 200: ApiKeyCreateResponse, ...errors },

@@ -9,15 +9,16 @@ import { JsonPatchBody } from "../../http/json-patch.ts";
 import { MembershipBody, MembershipParams, SlugParams } from "./model.ts";
 import { addMembership, patchMembership, removeMembership } from "./service.ts";
 import { accountDeps, errors, tags } from "./routes.ts";
+import { requestMeta } from "../../http/request-context.ts";
 
 export function serviceAccountMembershipRoutes(ctx: AppContext) {
   const deps = accountDeps(ctx);
   const response = { 204: t.Void(), ...errors };
   return new Elysia({ name: "imbi.service-account-memberships", prefix: "/service-accounts/:slug/organizations" })
     .use(ctx.auth)
-    .post("", async ({ principal, params, body, set }) => {
-      await addMembership(deps, principal, params.slug, body);
-      set.status = 204;
+    .post("", async (c) => {
+      await addMembership(deps, c.principal, c.params.slug, c.body, requestMeta(c));
+      c.set.status = 204;
     }, {
       permission: "service_account:update",
       params: SlugParams,
@@ -25,9 +26,9 @@ export function serviceAccountMembershipRoutes(ctx: AppContext) {
       response,
       detail: { tags, summary: "Add to an organization with a role, or change the role (upsert)" },
     })
-    .patch("/:org_slug", async ({ principal, params, body, set }) => {
-      await patchMembership(deps, principal, params.slug, params.org_slug, body as Operation[]);
-      set.status = 204;
+    .patch("/:org_slug", async (c) => {
+      await patchMembership(deps, c.principal, c.params.slug, c.params.org_slug, c.body as Operation[], requestMeta(c));
+      c.set.status = 204;
     }, {
       permission: "service_account:update",
       params: MembershipParams,
@@ -35,9 +36,9 @@ export function serviceAccountMembershipRoutes(ctx: AppContext) {
       response,
       detail: { tags, summary: "JSON Patch over {role_slug}" },
     })
-    .delete("/:org_slug", async ({ principal, params, set }) => {
-      await removeMembership(deps, principal, params.slug, params.org_slug);
-      set.status = 204;
+    .delete("/:org_slug", async (c) => {
+      await removeMembership(deps, c.principal, c.params.slug, c.params.org_slug, requestMeta(c));
+      c.set.status = 204;
     }, {
       permission: "service_account:update",
       params: MembershipParams,

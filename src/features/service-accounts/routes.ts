@@ -6,6 +6,7 @@ import { JsonPatchBody } from "../../http/json-patch.ts";
 import { ErrorBody, ListQuery, ServiceAccountCreateBody, ServiceAccountResponse, SlugParams } from "./model.ts";
 import type { ApiKeyDeps } from "../api-keys/service.ts";
 import { createAccount, deleteAccount, getAccount, listAccounts, patchAccount, type AccountDeps } from "./service.ts";
+import { requestMeta } from "../../http/request-context.ts";
 
 export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 export const tags = ["Service Accounts"];
@@ -19,9 +20,9 @@ export function serviceAccountRoutes(ctx: AppContext) {
   const deps = accountDeps(ctx);
   return new Elysia({ name: "imbi.service-accounts", prefix: "/service-accounts" })
     .use(ctx.auth)
-    .post("", async ({ principal, body, set }) => {
-      const created = await createAccount(deps, principal, body);
-      set.status = 201;
+    .post("", async (c) => {
+      const created = await createAccount(deps, c.principal, c.body, requestMeta(c));
+      c.set.status = 201;
       return created;
     }, {
       permission: "service_account:create",
@@ -29,28 +30,28 @@ export function serviceAccountRoutes(ctx: AppContext) {
       response: { 201: ServiceAccountResponse, ...errors },
       detail: { tags, summary: "Create a service account with a role in one organization (service_account:create there)" },
     })
-    .get("", ({ principal, query }) => listAccounts(deps, principal, query.is_active), {
+    .get("", (c) => listAccounts(deps, c.principal, c.query.is_active), {
       permission: "service_account:read",
       query: ListQuery,
       response: { 200: t.Array(ServiceAccountResponse), ...errors },
       detail: { tags, summary: "Service accounts ordered by slug" },
     })
-    .get("/:slug", ({ principal, params }) => getAccount(deps, principal, params.slug), {
+    .get("/:slug", (c) => getAccount(deps, c.principal, c.params.slug), {
       permission: "service_account:read",
       params: SlugParams,
       response: { 200: ServiceAccountResponse, ...errors },
       detail: { tags },
     })
-    .patch("/:slug", ({ principal, params, body }) => patchAccount(deps, principal, params.slug, body as Operation[]), {
+    .patch("/:slug", (c) => patchAccount(deps, c.principal, c.params.slug, c.body as Operation[], requestMeta(c)), {
       permission: "service_account:update",
       params: SlugParams,
       body: JsonPatchBody,
       response: { 200: ServiceAccountResponse, ...errors },
       detail: { tags, summary: "JSON Patch over display_name, description, is_active, avatar_url (slug is fixed)" },
     })
-    .delete("/:slug", async ({ principal, params, set }) => {
-      await deleteAccount(deps, principal, params.slug);
-      set.status = 204;
+    .delete("/:slug", async (c) => {
+      await deleteAccount(deps, c.principal, c.params.slug, requestMeta(c));
+      c.set.status = 204;
     }, {
       permission: "service_account:delete",
       params: SlugParams,

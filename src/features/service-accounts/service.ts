@@ -18,6 +18,8 @@ import {
   type ServiceAccount, type ServiceAccountCreateInput,
 } from "./model.ts";
 import * as repo from "./repo.ts";
+import type { RequestMeta } from "../../infra/events.ts";
+import { auditActor } from "../audit/actor.ts";
 
 export interface AccountDeps {
   sql: Database;
@@ -26,9 +28,9 @@ export interface AccountDeps {
 
 const READ_ONLY = [...DEFAULT_READ_ONLY, "/slug", "/organizations", "/last_authenticated"];
 
-function emit(deps: AccountDeps, type: string, actor: Principal, account: { id: string; slug: string }, extra: Record<string, unknown> = {}) {
+function emit(deps: AccountDeps, type: string, actor: Principal, meta: RequestMeta, account: { id: string; slug: string }, extra: Record<string, unknown> = {}) {
   deps.events.emit({
-    type, outcome: "success", actor_type: actor.kind, actor_id: actor.id, actor_name: actor.name,
+    type, outcome: "success", ...auditActor(actor, meta),
     detail: { service_account_id: account.id, service_account: account.slug, ...extra },
   });
 }
@@ -49,8 +51,8 @@ export async function loadAccount(sql: Database, reader: Principal, slug: string
   return { row, memberships };
 }
 
-export async function createAccount(deps: AccountDeps, actor: Principal, input: ServiceAccountCreateInput): Promise<ServiceAccount> {
-  requireInOrganization(deps.events, actor, "service_account:create", input.organization_slug);
+export async function createAccount(deps: AccountDeps, actor: Principal, input: ServiceAccountCreateInput, meta: RequestMeta): Promise<ServiceAccount> {
+  requireInOrganization(deps.events, actor, meta, "service_account:create", input.organization_slug);
   const id = newId();
   const outcome = await repo.insertAccount(deps.sql, {
     id, slug: input.slug, display_name: input.display_name, description: input.description ?? null,
@@ -58,7 +60,7 @@ export async function createAccount(deps: AccountDeps, actor: Principal, input: 
   }, { organizationSlug: input.organization_slug, roleSlug: input.role_slug });
   if (outcome === "conflict") throw new ConflictError(`Service account with slug '${input.slug}' already exists`);
   if (outcome === "not_found") throw new NotFoundError(`Organization '${input.organization_slug}' or role '${input.role_slug}' not found`);
-  emit(deps, "service_account.created", actor, { id, slug: input.slug }, { organization: input.organization_slug, role: input.role_slug });
+  emit(deps, "service_account.created", actor, meta, { id, slug: input.slug }, { organization: input.organization_slug, role: input.role_slug });
   const row = (await repo.findAccount(deps.sql, input.slug))!;
   return repo.toAccountJson(row, await repo.membershipsOf(deps.sql, [row.id]));
 }
@@ -78,22 +80,22 @@ export async function getAccount(deps: AccountDeps, reader: Principal, slug: str
   return repo.toAccountJson(row, memberships);
 }
 
-export async function patchAccount(deps: AccountDeps, actor: Principal, slug: string, operations: Operation[]): Promise<ServiceAccount> {
+export async function patchAccount(deps: AccountDeps, actor: Principal, slug: string, operations: Operation[], meta: RequestMeta): Promise<ServiceAccount> {
   const { row, memberships } = await loadAccount(deps.sql, actor, slug);
-  requireOverAccount(deps.events, actor, "service_account:update", memberships);
+  requireOverAccount(deps.events, actor, meta, "service_account:update", memberships);
   const current = { slug: row.slug, display_name: row.display_name, description: row.description, is_active: row.is_active, avatar_url: row.avatar_url };
   const patched = validated<typeof current>(ServiceAccountPatchResult, applyJsonPatch(current, operations, READ_ONLY));
   const updated = await repo.updateAccount(deps.sql, row.id, patched);
   const changed = (Object.keys(current) as (keyof typeof current)[]).filter((k) => current[k] !== patched[k]);
-  emit(deps, "service_account.updated", actor, row, { fields: changed });
+  emit(deps, "service_account.updated", actor, meta, row, { fields: changed });
   return repo.toAccountJson(updated, memberships);
 }
 
-export async function deleteAccount(deps: AccountDeps, actor: Principal, slug: string): Promise<void> {
+export async function deleteAccount(deps: AccountDeps, actor: Principal, slug: string, meta: RequestMeta): Promise<void> {
   const { row, memberships } = await loadAccount(deps.sql, actor, slug);
-  requireOverAccount(deps.events, actor, "service_account:delete", memberships);
+  requireOverAccount(deps.events, actor, meta, "service_account:delete", memberships);
   await repo.deleteAccount(deps.sql, row.id);
-  emit(deps, "service_account.deleted", actor, row);
+  emit(deps, "service_account.deleted", actor, meta, row);
 }
 
 async function organizationId(sql: Database, slug: string): Promise<string> {
@@ -110,14 +112,14 @@ async function roleId(sql: Database, slug: string): Promise<string> {
 
 /** Joining an organization gives the account that organization's role: the caller needs authority in both places. */
 export async function addMembership(
-  deps: AccountDeps, actor: Principal, slug: string, input: { organization_slug: string; role_slug: string },
+  deps: AccountDeps, actor: Principal, slug: string, input: { organization_slug: string; role_slug: string }, meta: RequestMeta,
 ): Promise<void> {
-  requireInOrganization(deps.events, actor, "service_account:update", input.organization_slug);
+  requireInOrganization(deps.events, actor, meta, "service_account:update", input.organization_slug);
   const { row, memberships } = await loadAccount(deps.sql, actor, slug);
-  requireOverAccount(deps.events, actor, "service_account:update", memberships);
+  requireOverAccount(deps.events, actor, meta, "service_account:update", memberships);
   const orgId = await organizationId(deps.sql, input.organization_slug);
   await repo.upsertMembership(deps.sql, row.id, orgId, await roleId(deps.sql, input.role_slug));
-  emit(deps, "service_account.membership_set", actor, row, { organization: input.organization_slug, role: input.role_slug });
+  emit(deps, "service_account.membership_set", actor, meta, row, { organization: input.organization_slug, role: input.role_slug });
 }
 
 function membershipIn(memberships: repo.MembershipRow[], slug: string, orgSlug: string): repo.MembershipRow {
@@ -127,18 +129,20 @@ function membershipIn(memberships: repo.MembershipRow[], slug: string, orgSlug: 
 }
 
 /** JSON Patch over `{role_slug}`; the route's macro has checked the permission in `orgSlug`. */
-export async function patchMembership(deps: AccountDeps, actor: Principal, slug: string, orgSlug: string, operations: Operation[]): Promise<void> {
+export async function patchMembership(
+  deps: AccountDeps, actor: Principal, slug: string, orgSlug: string, operations: Operation[], meta: RequestMeta,
+): Promise<void> {
   const { row, memberships } = await loadAccount(deps.sql, actor, slug);
   const membership = membershipIn(memberships, slug, orgSlug);
   const patched = validated<{ role_slug: string }>(MembershipPatchResult, applyJsonPatch({ role_slug: membership.role }, operations, []));
   if (patched.role_slug === membership.role) return;
   await repo.setMembershipRole(deps.sql, row.id, membership.organization_id, await roleId(deps.sql, patched.role_slug));
-  emit(deps, "service_account.membership_set", actor, row, { organization: orgSlug, role: patched.role_slug });
+  emit(deps, "service_account.membership_set", actor, meta, row, { organization: orgSlug, role: patched.role_slug });
 }
 
-export async function removeMembership(deps: AccountDeps, actor: Principal, slug: string, orgSlug: string): Promise<void> {
+export async function removeMembership(deps: AccountDeps, actor: Principal, slug: string, orgSlug: string, meta: RequestMeta): Promise<void> {
   const { row, memberships } = await loadAccount(deps.sql, actor, slug);
   const membership = membershipIn(memberships, slug, orgSlug);
   await repo.deleteMembership(deps.sql, row.id, membership.organization_id);
-  emit(deps, "service_account.membership_removed", actor, row, { organization: orgSlug });
+  emit(deps, "service_account.membership_removed", actor, meta, row, { organization: orgSlug });
 }

@@ -81,6 +81,7 @@ describe("POST /api-keys", () => {
     const key = await create({ name: "evented" });
     const event = events.find((e) => e.type === "api_key.created" && e.detail?.key_id === key.key_id);
     expect(event).toMatchObject({ outcome: "success", actor_id: user.id, actor_type: "user" });
+    expect(event?.request_id).toBeString(); // the security alert names the request's IP and browser
     expect(JSON.stringify(event)).not.toContain(key.key_secret.slice(key.key_id.length + 1));
   });
 

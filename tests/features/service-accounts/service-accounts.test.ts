@@ -66,9 +66,10 @@ describe("POST /service-accounts", () => {
     expect(await response.json()).toEqual({ detail: "Permission denied: service_account:create required" });
   });
 
-  test("the denial is audited", async () => {
-    await c.t.req("/service-accounts", json(body(), c.adminB));
-    expect(c.events.some((e) => e.type === "permission.denied" && e.detail?.organization === c.orgA.slug)).toBe(true);
+  test("the denial is audited, with the request it came from", async () => {
+    await c.t.req("/service-accounts", json(body(), { ...c.adminB, "user-agent": "audit-probe/1.0" }));
+    const denied = c.events.find((e) => e.type === "permission.denied" && e.detail?.organization === c.orgA.slug && e.user_agent === "audit-probe/1.0");
+    expect(denied?.request_id).toBeString();
   });
 
   test.each([
