@@ -4,7 +4,9 @@
  * 401 challenge and the protected-resource metadata, registers dynamically, sends the user
  * to /auth/authorize with PKCE and resource=<origin>/mcp, and — once the user has signed in
  * and approved — exchanges the code and calls tools with a token whose audience is /mcp.
- * The browser is played with fetch and the session cookie the sign-in sets.
+ * The browser is played with fetch and the session cookie the sign-in sets. A second client
+ * registers nothing: its client_id is the https URL of its metadata document, which the
+ * server fetches (from a loopback TLS server this test app is told to trust).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -15,6 +17,8 @@ import { startTestApp, type TestApp } from "../../helpers/app.ts";
 import { NO_EMBEDDINGS } from "./fixtures.ts";
 import { createOrg, createUser, type TestUser } from "../../helpers/identity.ts";
 import { createTeam } from "../../helpers/catalog-factories.ts";
+import { overrideOAuthServer } from "../../../src/features/oauth-server/overrides.ts";
+import { startMetadataServer, type MetadataServer } from "../oauth-server/as-fixtures.ts";
 
 /** What an MCP client keeps between runs, and where it would open the browser. */
 class TestClientProvider implements OAuthClientProvider {
@@ -42,7 +46,15 @@ class TestClientProvider implements OAuthClientProvider {
   codeVerifier() { return this.verifier!; }
 }
 
+/** A client identified by its Client ID Metadata Document instead of a registration. */
+class MetadataDocumentClientProvider extends TestClientProvider {
+  constructor(readonly clientMetadataUrl: string) {
+    super();
+  }
+}
+
 let t: TestApp;
+let metadataServer: MetadataServer;
 let origin: string;
 let user: TestUser;
 let org: { id: string; slug: string };
@@ -64,9 +76,12 @@ beforeAll(async () => {
   org = await createOrg(t);
   user = await createUser(t, { org, role: "readonly" });
   await createTeam(t, org.id, { name: "Payments" });
+  metadataServer = startMetadataServer();
+  overrideOAuthServer(t.ctx, { fetch: { allowAddress: (a) => a === "127.0.0.1" || a === "::1", ca: metadataServer.ca } });
 });
 
 afterAll(async () => {
+  metadataServer.stop();
   await t.app.stop(true);
   await t.close();
 });
@@ -106,14 +121,13 @@ async function browse(authorizationUrl: URL): Promise<URL> {
 }
 
 describe("MCP client OAuth flow (SDK client auth)", () => {
-  test("discovery from the 401, registration, PKCE, sign-in and consent, token, tool call", async () => {
-    const provider = new TestClientProvider();
+  /** Steps 1-3 for `provider`; returns the connected client. */
+  async function runFlow(provider: TestClientProvider): Promise<Client> {
     const mcpUrl = new URL(`${origin}/mcp`);
 
     // 1. Unauthenticated: the SDK follows the challenge, discovers, registers, and "opens the browser".
     const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
     await expect(new Client({ name: "flow", version: "1" }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-    expect(provider.client?.client_id).toBeString();
     const authorizationUrl = provider.authorizationUrl!;
     expect(`${authorizationUrl.origin}${authorizationUrl.pathname}`).toBe(`${origin}/api/auth/authorize`);
     expect(Object.fromEntries(authorizationUrl.searchParams)).toMatchObject({
@@ -126,13 +140,32 @@ describe("MCP client OAuth flow (SDK client auth)", () => {
     expect(`${callback.origin}${callback.pathname}`).toBe(provider.redirectUrl);
     expect(callback.searchParams.get("state")).toBe(provider.expectedState);
     expect(callback.searchParams.get("iss")).toBe(`${origin}/api`);
-    const code = callback.searchParams.get("code")!;
 
     // 3. The client exchanges the code (with its PKCE verifier) and reconnects with the token.
-    await first.finishAuth(code);
+    await first.finishAuth(callback.searchParams.get("code")!);
     expect(provider.saved?.access_token).toBeString();
     const client = new Client({ name: "flow", version: "1" });
     await client.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }));
+    return client;
+  }
+
+  test("client ID metadata document: no registration; the server fetches the document; tool call", async () => {
+    const path = "/clients/mcp-flow.json";
+    const provider = new MetadataDocumentClientProvider(`${metadataServer.origin}${path}`);
+    metadataServer.routes.set(path, () => Response.json({ client_id: provider.clientMetadataUrl, ...provider.clientMetadata }));
+    const hitsBefore = metadataServer.hits;
+    const client = await runFlow(provider);
+    expect(provider.client?.client_id).toBe(provider.clientMetadataUrl);
+    expect(metadataServer.hits).toBeGreaterThan(hitsBefore);
+    const me = await client.callTool({ name: "get_current_user", arguments: {} });
+    expect(JSON.parse((me.content as { text: string }[])[0]!.text)).toMatchObject({ email: user.email });
+    await client.close();
+  });
+
+  test("discovery from the 401, registration, PKCE, sign-in and consent, token, tool call", async () => {
+    const provider = new TestClientProvider();
+    const client = await runFlow(provider);
+    expect(provider.client?.client_id).toStartWith("mcp_"); // dynamically registered
     const me = await client.callTool({ name: "get_current_user", arguments: {} });
     expect(JSON.parse((me.content as { text: string }[])[0]!.text)).toMatchObject({ email: user.email });
     const teams = await client.callTool({ name: "list_teams", arguments: { organization: org.slug } });
