@@ -19,7 +19,8 @@ import { AuthenticationError, NotAllowedError } from "./errors.ts";
 import { requestMeta } from "./request-context.ts";
 import { authenticate, bearerToken, type AuthenticateDeps } from "../features/auth/authenticate.ts";
 import { hasPermission, type Principal } from "../features/auth/principal.ts";
-import { apiResourceUrl, type RequestOriginSource } from "../features/oauth-server/resources.ts";
+import { apiResourceUrl } from "../features/oauth-server/resources.ts";
+import type { RequestOriginSource } from "./urls.ts";
 import type { Settings } from "../config/settings.ts";
 
 export interface AuthPluginDeps extends AuthenticateDeps {

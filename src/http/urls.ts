@@ -10,3 +10,40 @@ export function apiPrefix(server: Settings["server"]): string {
 export function publicBaseUrl(server: Settings["server"]): string {
   return (server.url || `http://${server.host}:${server.port}`).replace(/\/+$/, "");
 }
+
+/** IMBI_API_URL's origin (scheme://host[:port]). */
+export function configuredOrigin(server: Settings["server"]): string {
+  return new URL(publicBaseUrl(server)).origin;
+}
+
+function normalizedOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined; // not an origin (e.g. "*"): never trusted
+  }
+}
+
+/** The origins this server may present itself under: IMBI_API_URL's and the CORS-allowed ones. */
+export function trustedOrigins(server: Settings["server"]): Set<string> {
+  const cors = server.cors_allowed_origins.map(normalizedOrigin).filter((o): o is string => !!o);
+  return new Set([configuredOrigin(server), ...cors]);
+}
+
+/** The part of a request the derivation reads: the URL and the client info request-context derived. */
+export interface RequestOriginSource {
+  request: Request;
+  client?: { scheme: string; host: string };
+}
+
+/**
+ * The origin the caller reached when it is a trusted one, else IMBI_API_URL's. X-Forwarded-*
+ * only count from trusted proxies (http/client-info.ts), so a spoofed Host cannot steer links
+ * or redirects off-origin.
+ */
+export function trustedRequestOrigin(server: Settings["server"], source: RequestOriginSource, trusted = trustedOrigins(server)): string {
+  // `client` is derived for every request by http/request-context.ts (not in the route's type).
+  const client = source.client;
+  const reached = client ? normalizedOrigin(`${client.scheme}://${client.host}`) : undefined;
+  return reached && trusted.has(reached) ? reached : configuredOrigin(server);
+}

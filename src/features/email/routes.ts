@@ -8,7 +8,8 @@ import type { AppContext } from "../../context.ts";
 import { requestMeta } from "../../http/request-context.ts";
 import { HttpError, UnprocessableError } from "../../http/errors.ts";
 import { checkPasswordPolicy, hashPassword } from "../users/service.ts";
-import { INVALID_TOKEN, RESET_PAGE, trustedOrigins, VERIFY_PAGE } from "./service.ts";
+import { INVALID_TOKEN, RESET_PAGE, VERIFY_PAGE } from "./service.ts";
+import { trustedOrigins } from "../../http/urls.ts";
 import { done, invalidLink, resetForm, verifyForm } from "./pages.ts";
 
 const tags = ["Auth"];

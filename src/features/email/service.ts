@@ -15,9 +15,8 @@ import type { Settings } from "../../config/settings.ts";
 import type { Database } from "../../infra/postgres.ts";
 import type { Logger } from "../../infra/logger.ts";
 import type { DomainEvent, EventBus, RequestMeta } from "../../infra/events.ts";
-import type { ClientInfo } from "../../http/client-info.ts";
 import { InputError } from "../../http/errors.ts";
-import { publicBaseUrl } from "../../http/urls.ts";
+import { configuredOrigin, trustedOrigins, trustedRequestOrigin } from "../../http/urls.ts";
 import { revokeSessions, sessionIdsOf } from "../auth/sessions-repo.ts";
 import type { Sql } from "../users/repo.ts";
 import { enqueue } from "./outbox.ts";
@@ -45,16 +44,6 @@ export const VERIFY_PAGE = "/auth/verify-email";
 export const INVALID_TOKEN = "Invalid or expired token";
 
 /** The origins links may point at: IMBI_API_URL's and the CORS-allowed ones. */
-export function trustedOrigins(server: Settings["server"]): Set<string> {
-  const origins = new Set<string>([new URL(publicBaseUrl(server)).origin]);
-  for (const origin of server.cors_allowed_origins) {
-    try {
-      origins.add(new URL(origin).origin);
-    } catch { /* not an origin (e.g. "*"): never trusted for links */ }
-  }
-  return origins;
-}
-
 export interface EmailServiceDeps {
   sql: Database;
   settings: Settings;
@@ -67,7 +56,7 @@ export interface EmailServiceDeps {
 export function createEmailService(deps: EmailServiceDeps) {
   const { sql, logger, worker, prefix } = deps;
   const trusted = trustedOrigins(deps.settings.server);
-  const fallbackOrigin = new URL(publicBaseUrl(deps.settings.server)).origin;
+  const fallbackOrigin = configuredOrigin(deps.settings.server);
   /** Work started by a request that answers before it is done (forgot-password, alerts). */
   const background = new Set<Promise<void>>();
 
@@ -78,11 +67,7 @@ export function createEmailService(deps: EmailServiceDeps) {
 
   /** The trusted public origin of the request (X-Forwarded-* only from trusted proxies), else IMBI_API_URL's. */
   function linkOrigin(ctx: { request: Request }): string {
-    // `client` is derived for every request by http/request-context.ts (not visible in the route's type).
-    const client = (ctx as unknown as { client?: ClientInfo }).client;
-    if (!client) return fallbackOrigin;
-    const origin = `${client.scheme}://${client.host}`.toLowerCase();
-    return trusted.has(origin) ? origin : fallbackOrigin;
+    return trustedRequestOrigin(deps.settings.server, ctx, trusted);
   }
 
   const link = (origin: string | undefined, page: string, token: string) =>

@@ -5,25 +5,18 @@
  * proxies, see http/client-info.ts); any other Host falls back to IMBI_API_URL's origin.
  */
 import type { Settings } from "../../config/settings.ts";
-import type { ClientInfo } from "../../http/client-info.ts";
-import { publicBaseUrl } from "../../http/urls.ts";
-import { trustedOrigins } from "../email/service.ts";
+import { trustedOrigins, trustedRequestOrigin } from "../../http/urls.ts";
 
 export const DEFAULT_RETURN_TO = "/dashboard";
 const UNSAFE = /[\s\u0000-\u001f\u007f#\\]/;
 
 export function createOrigins(server: Settings["server"]) {
   const trusted = trustedOrigins(server);
-  const fallback = new URL(publicBaseUrl(server)).origin;
 
   return {
     /** The trusted origin of this request, else IMBI_API_URL's. */
     originOf(ctx: { request: Request }): string {
-      // `client` is derived for every request by http/request-context.ts (not in the route's type).
-      const client = (ctx as unknown as { client?: ClientInfo }).client;
-      if (!client) return fallback;
-      const origin = `${client.scheme}://${client.host}`.toLowerCase();
-      return trusted.has(origin) ? origin : fallback;
+      return trustedRequestOrigin(server, ctx, trusted);
     },
 
     /**

@@ -30,7 +30,8 @@ import { consentPage, createTicket, hasConsent, recordConsent, takeTicket, type 
 import { SCOPES_SUPPORTED } from "./metadata.ts";
 import { MetadataDocumentError } from "./metadata-document.ts";
 import { redirectUriMatches } from "./redirect-uris.ts";
-import { publicUrls, type PublicUrls, type RequestOriginSource } from "./resources.ts";
+import { publicUrls, type PublicUrls } from "./resources.ts";
+import type { RequestOriginSource } from "../../http/urls.ts";
 
 /** BASE64URL(SHA-256(verifier)) is always 43 characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;

@@ -9,7 +9,8 @@
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
-import { publicUrls, type RequestOriginSource } from "./resources.ts";
+import { publicUrls } from "./resources.ts";
+import type { RequestOriginSource } from "../../http/urls.ts";
 
 /** The one scope: the user's own access. Narrower grants are for API keys and client credentials. */
 export const SCOPES_SUPPORTED = ["imbi"];

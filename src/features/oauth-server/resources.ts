@@ -7,13 +7,7 @@
  * so a spoofed Host header cannot steer codes or tokens off-origin.
  */
 import type { Settings } from "../../config/settings.ts";
-import { apiPrefix, publicBaseUrl } from "../../http/urls.ts";
-
-/** The part of a request the derivation reads: the URL and the client info request-context derived. */
-export interface RequestOriginSource {
-  request: Request;
-  client?: { scheme: string; host: string };
-}
+import { apiPrefix, configuredOrigin, trustedRequestOrigin, type RequestOriginSource } from "../../http/urls.ts";
 
 export interface PublicUrls {
   /** scheme://host[:port] the caller reached (or IMBI_API_URL's). */
@@ -26,33 +20,10 @@ export interface PublicUrls {
   mcpResource: string;
 }
 
-export function configuredOrigin(server: Settings["server"]): string {
-  return new URL(publicBaseUrl(server)).origin;
-}
-
-function normalizedOrigin(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-export function trustedOrigins(server: Settings["server"]): Set<string> {
-  const cors = server.cors_allowed_origins.map(normalizedOrigin).filter((o): o is string => !!o);
-  return new Set([configuredOrigin(server), ...cors]);
-}
-
-function originOf(source: RequestOriginSource): string | undefined {
-  return source.client ? normalizedOrigin(`${source.client.scheme}://${source.client.host}`) : undefined;
-}
-
-/** The origin to publish for this request: the reached one when trusted, IMBI_API_URL's otherwise. */
+/** The origin to publish for this request: the reached one only behind a trusted proxy and when trusted. */
 export function requestOrigin(server: Settings["server"], source: RequestOriginSource): string {
-  const configured = configuredOrigin(server);
-  if (!server.forwarded_allow_ips.trim()) return configured;
-  const reached = originOf(source);
-  return reached && trustedOrigins(server).has(reached) ? reached : configured;
+  if (!server.forwarded_allow_ips.trim()) return configuredOrigin(server);
+  return trustedRequestOrigin(server, source);
 }
 
 export function publicUrls(server: Settings["server"], source: RequestOriginSource): PublicUrls {

@@ -8,7 +8,8 @@ import { AuthenticationError, NotAllowedError } from "../../http/errors.ts";
 import { requestMeta } from "../../http/request-context.ts";
 import { authenticate, bearerToken } from "../auth/authenticate.ts";
 import { hasPermission, type Principal } from "../auth/principal.ts";
-import { apiResourceUrl, type RequestOriginSource } from "../oauth-server/resources.ts";
+import { apiResourceUrl } from "../oauth-server/resources.ts";
+import type { RequestOriginSource } from "../../http/urls.ts";
 
 export const ACCESS_TOKEN_COOKIE = "imbi_access_token";
 
