@@ -11,9 +11,16 @@ export function publicBaseUrl(server: Settings["server"]): string {
   return (server.url || `http://${server.host}:${server.port}`).replace(/\/+$/, "");
 }
 
+// Settings never change after startup: the origins are derived once per settings object,
+// not on every request that authenticates (the auth macro derives the API's resource URL).
+const configured = new WeakMap<Settings["server"], string>();
+const trustedSets = new WeakMap<Settings["server"], Set<string>>();
+
 /** IMBI_API_URL's origin (scheme://host[:port]). */
 export function configuredOrigin(server: Settings["server"]): string {
-  return new URL(publicBaseUrl(server)).origin;
+  let origin = configured.get(server);
+  if (origin === undefined) configured.set(server, origin = new URL(publicBaseUrl(server)).origin);
+  return origin;
 }
 
 function normalizedOrigin(url: string): string | undefined {
@@ -25,9 +32,13 @@ function normalizedOrigin(url: string): string | undefined {
 }
 
 /** The origins this server may present itself under: IMBI_API_URL's and the CORS-allowed ones. */
-export function trustedOrigins(server: Settings["server"]): Set<string> {
-  const cors = server.cors_allowed_origins.map(normalizedOrigin).filter((o): o is string => !!o);
-  return new Set([configuredOrigin(server), ...cors]);
+export function trustedOrigins(server: Settings["server"]): ReadonlySet<string> {
+  let trusted = trustedSets.get(server);
+  if (!trusted) {
+    const cors = server.cors_allowed_origins.map(normalizedOrigin).filter((o): o is string => !!o);
+    trustedSets.set(server, trusted = new Set([configuredOrigin(server), ...cors]));
+  }
+  return trusted;
 }
 
 /** The part of a request the derivation reads: the URL and the client info request-context derived. */
@@ -41,9 +52,9 @@ export interface RequestOriginSource {
  * only count from trusted proxies (http/client-info.ts), so a spoofed Host cannot steer links
  * or redirects off-origin.
  */
-export function trustedRequestOrigin(server: Settings["server"], source: RequestOriginSource, trusted = trustedOrigins(server)): string {
+export function trustedRequestOrigin(server: Settings["server"], source: RequestOriginSource): string {
   // `client` is derived for every request by http/request-context.ts (not in the route's type).
   const client = source.client;
   const reached = client ? normalizedOrigin(`${client.scheme}://${client.host}`) : undefined;
-  return reached && trusted.has(reached) ? reached : configuredOrigin(server);
+  return reached && trustedOrigins(server).has(reached) ? reached : configuredOrigin(server);
 }

@@ -16,7 +16,7 @@ import type { Database } from "../../infra/postgres.ts";
 import type { Logger } from "../../infra/logger.ts";
 import type { DomainEvent, EventBus, RequestMeta } from "../../infra/events.ts";
 import { InputError } from "../../http/errors.ts";
-import { configuredOrigin, trustedOrigins, trustedRequestOrigin } from "../../http/urls.ts";
+import { configuredOrigin, trustedRequestOrigin } from "../../http/urls.ts";
 import { revokeSessions, sessionIdsOf } from "../auth/sessions-repo.ts";
 import type { Sql } from "../users/repo.ts";
 import { enqueue } from "./outbox.ts";
@@ -55,7 +55,6 @@ export interface EmailServiceDeps {
 
 export function createEmailService(deps: EmailServiceDeps) {
   const { sql, logger, worker, prefix } = deps;
-  const trusted = trustedOrigins(deps.settings.server);
   const fallbackOrigin = configuredOrigin(deps.settings.server);
   /** Work started by a request that answers before it is done (forgot-password, alerts). */
   const background = new Set<Promise<void>>();
@@ -67,7 +66,7 @@ export function createEmailService(deps: EmailServiceDeps) {
 
   /** The trusted public origin of the request (X-Forwarded-* only from trusted proxies), else IMBI_API_URL's. */
   function linkOrigin(ctx: { request: Request }): string {
-    return trustedRequestOrigin(deps.settings.server, ctx, trusted);
+    return trustedRequestOrigin(deps.settings.server, ctx);
   }
 
   const link = (origin: string | undefined, page: string, token: string) =>

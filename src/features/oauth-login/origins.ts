@@ -16,7 +16,7 @@ export function createOrigins(server: Settings["server"]) {
   return {
     /** The trusted origin of this request, else IMBI_API_URL's. */
     originOf(ctx: { request: Request }): string {
-      return trustedRequestOrigin(server, ctx, trusted);
+      return trustedRequestOrigin(server, ctx);
     },
 
     /**
